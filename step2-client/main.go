@@ -83,13 +83,20 @@ func handleConn(conn net.Conn, logger *log.Logger) {
 		logger.Printf("%s: not answering (step 3 sends the handshake answer); the browser keeps waiting", who)
 		waitForClose(conn)
 		logger.Printf("%s closed the connection", who)
-	case method == "GET" && path == "/":
+	case method == "GET" && isPage(path):
 		reply(conn, "200 OK", "text/html; charset=utf-8", page)
 		logger.Printf("%s: GET / → sent the page (%d bytes)", who, len(page))
 	default:
 		reply(conn, "404 Not Found", "text/plain", "not found\n")
 		logger.Printf("%s: %s %s → 404", who, method, path)
 	}
+}
+
+// isPage reports whether url asks for the page: "/", with or without a query
+// string such as "/?auto=hello".
+func isPage(url string) bool {
+	path, _, _ := strings.Cut(url, "?")
+	return path == "/"
 }
 
 // reply writes a complete HTTP/1.1 response and asks the client to close the

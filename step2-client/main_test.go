@@ -15,7 +15,7 @@ import (
 
 func TestServerServesThePage(t *testing.T) {
 	addr, out := startServer(t)
-	resp := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
+	resp := roundTrip(t, addr, "GET /?auto=hello HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
 
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))

@@ -122,3 +122,15 @@ func TestServerSurvivesAClientThatHangsUpMidHead(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	_, _ = io.Copy(io.Discard, resp.Body)
 }
+
+func TestResponseTemplateIsAValidHandshakeAnswer(t *testing.T) {
+	answer := http.Header{}
+	for _, line := range strings.Split(strings.TrimSuffix(responseTemplate, "\r\n\r\n"), "\r\n")[1:] {
+		name, value, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "%q must be Name: value, with a space after the colon", line)
+		answer.Add(name, value)
+	}
+	assert.Equal(t, "websocket", answer.Get("Upgrade"))
+	assert.Equal(t, "Upgrade", answer.Get("Connection"))
+	assert.Equal(t, "%s", answer.Get("Sec-WebSocket-Accept"))
+}

@@ -1,0 +1,5 @@
+module github.com/wsfromscratch/websocket-go/final/bench
+
+go 1.26.0
+
+require github.com/gorilla/websocket v1.5.3

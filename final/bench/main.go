@@ -1,0 +1,474 @@
+// Command bench runs the tutorial's final echo server and an echo server built
+// on github.com/gorilla/websocket side by side, under the same load, and
+// prints a Markdown table of the results.
+//
+//	cd final/bench
+//	go run .          # full run, about 2 minutes
+//	go run . -quick   # about 30 seconds
+//
+// Both servers are built into a temporary directory, started on free
+// loopback ports, and measured in interleaved rounds (final, gorilla, final,
+// gorilla, ...); the tables show medians. The load generator is this program
+// (raw TCP, pre-masked frames), on the same machine. See README.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const rootModule = "github.com/wsfromscratch/websocket-go"
+
+type options struct {
+	quick   bool
+	out     string
+	root    string
+	rounds  int
+	measure time.Duration
+	idle    int
+	only    string
+	pprof   string
+	vsSelf  bool
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.quick, "quick", false, "short run (3 rounds of 1 s), under a minute in all")
+	flag.StringVar(&o.out, "out", "", "also write the Markdown report to this `file`")
+	flag.StringVar(&o.root, "root", "", "the tutorial repository's root `dir` (default: found from the working directory)")
+	flag.IntVar(&o.rounds, "rounds", 0, "rounds per workload (default 7, or 3 with -quick; at least 3)")
+	flag.DurationVar(&o.measure, "time", 0, "measured time per round (default 2s, or 1s with -quick)")
+	flag.IntVar(&o.idle, "idle", 5000, "connections in the idle-connection workload")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run (pipelined, parallel, large, idle; default all)")
+	flag.StringVar(&o.pprof, "pprof", "", "write CPU profiles of both servers for the last round of each throughput workload to `dir`")
+	flag.BoolVar(&o.vsSelf, "vs-self", false, "build the gorilla server in final's place too: shows the noise level (ratios should be about 1)")
+	flag.Parse()
+	log := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+	if err := run(o, log); err != nil {
+		log("bench: %v", err)
+		os.Exit(1)
+	}
+}
+
+// running holds the servers currently started, so that Ctrl-C stops them.
+var running sync.Map // *process → struct{}
+
+func startTracked(t *target) (*process, error) {
+	p, err := t.start()
+	if err == nil {
+		running.Store(p, struct{}{})
+	}
+	return p, err
+}
+
+func stopTracked(p *process) {
+	p.stop()
+	running.Delete(p)
+}
+
+func run(o options, log func(string, ...any)) error {
+	// Defaults and sanity.
+	if o.rounds == 0 {
+		o.rounds = 7
+		if o.quick {
+			o.rounds = 3
+		}
+	}
+	if o.rounds < 3 {
+		return errors.New("-rounds must be at least 3 (medians of fewer mean little)")
+	}
+	if o.measure == 0 {
+		o.measure = 2 * time.Second
+		if o.quick {
+			o.measure = time.Second
+		}
+	}
+	if o.measure < 100*time.Millisecond || o.measure > time.Minute {
+		return errors.New("-time must be between 100ms and 1m")
+	}
+	if o.idle < 1 || o.idle > 100_000 {
+		return errors.New("-idle must be between 1 and 100000")
+	}
+	cfg := runConfig{warmup: o.measure / 4, measure: o.measure, idleConns: o.idle}
+	selected := workloads
+	if o.only != "" {
+		selected = nil
+		for _, id := range strings.Split(o.only, ",") {
+			i := slices.IndexFunc(workloads, func(w workload) bool { return w.id == strings.TrimSpace(id) })
+			if i < 0 {
+				return fmt.Errorf("-only: no workload %q", id)
+			}
+			selected = append(selected, workloads[i])
+		}
+	}
+
+	// Each idle connection costs a descriptor here and one in the server.
+	// Raising the soft limit with Setrlimit also makes the Go runtime pass
+	// the raised limit on to the servers we start (it would otherwise
+	// restore the original one in children).
+	if err := raiseNoFile(uint64(o.idle) + 512); err != nil {
+		return err
+	}
+
+	benchDir, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(benchDir, "gorilla", "main.go")); err != nil {
+		return errors.New("run this from final/bench (cd final/bench && go run .)")
+	}
+	if o.root == "" {
+		if o.root, err = findRoot(benchDir); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.MkdirTemp("", "wsbench-")
+	if err != nil {
+		return err
+	}
+	keepTmp := false // on a failure, keep the servers' logs
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	defer func() {
+		if keepTmp && ctx.Err() == nil {
+			log("server logs kept in %s", tmp)
+		} else {
+			os.RemoveAll(tmp)
+		}
+	}()
+
+	go func() {
+		<-ctx.Done()
+		running.Range(func(k, _ any) bool { k.(*process).stop(); return true })
+	}()
+
+	// Build.
+	hook := o.pprof != ""
+	final := &target{name: "final", bin: filepath.Join(tmp, "final"), logPath: filepath.Join(tmp, "final.log"), pprof: hook}
+	gorilla := &target{name: "gorilla", bin: filepath.Join(tmp, "gorilla"), logPath: filepath.Join(tmp, "gorilla.log"), pprof: hook}
+	if o.vsSelf {
+		log("building gorilla twice (-vs-self): the \"final\" column is gorilla too")
+		err = build(ctx, benchDir, "./gorilla", final.bin, hook)
+	} else {
+		log("building final (go build -C %s -o %s ./final)", o.root, final.bin)
+		err = build(ctx, o.root, "./final", final.bin, hook)
+	}
+	if err != nil {
+		return err
+	}
+	log("building gorilla (go build -o %s ./gorilla)", gorilla.bin)
+	if err := build(ctx, benchDir, "./gorilla", gorilla.bin, hook); err != nil {
+		return err
+	}
+	if hook {
+		if err := os.MkdirAll(o.pprof, 0o755); err != nil {
+			return err
+		}
+	}
+	targets := []*target{final, gorilla}
+	began := time.Now()
+
+	// Measure.
+	results := make([]result, 0, len(selected))
+	for _, w := range selected {
+		res := result{w: w, values: map[string][][]float64{}, errs: map[string]error{}}
+		log("workload %s: %s", w.id, w.title)
+		fresh := w.id == "idle" // needs a newly started server every time
+		procs := map[*target]*process{}
+		for r := 1; r <= o.rounds; r++ {
+			for _, t := range targets {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if res.errs[t.name] != nil {
+					continue
+				}
+				p := procs[t]
+				if p == nil || fresh || !p.alive() {
+					if p, err = startTracked(t); err != nil {
+						res.errs[t.name] = err
+						keepTmp = true
+						log("  round %d %-7s error: %v", r, t.name, err)
+						continue
+					}
+					procs[t] = p
+				}
+				c := cfg
+				var profDone chan error
+				if hook && w.profile && r == o.rounds {
+					profDone = make(chan error, 1)
+					path := filepath.Join(o.pprof, t.name+"-"+w.id+".pprof")
+					c.onMeasure = func() { profDone <- p.cpuProfile(c.measure, path) }
+				}
+				v, err := w.run(p, c)
+				if profDone != nil && err == nil {
+					if perr := <-profDone; perr != nil {
+						log("  profile of %s: %v", t.name, perr)
+					} else if err := pprofTop(ctx, t, filepath.Join(o.pprof, t.name+"-"+w.id)); err != nil {
+						log("  pprof -top of %s: %v", t.name, err)
+					}
+				}
+				if err == nil && !p.alive() {
+					err = errors.New("server exited during the workload")
+				}
+				if err != nil {
+					res.errs[t.name] = err
+					keepTmp = true
+					log("  round %d %-7s error: %v (log: %s)", r, t.name, err, t.logPath)
+				} else {
+					res.values[t.name] = append(res.values[t.name], v)
+					log("  round %d %-7s %s", r, t.name, formatRow(w, v))
+				}
+				if fresh {
+					stopTracked(p)
+					procs[t] = nil
+				}
+			}
+		}
+		for _, p := range procs {
+			if p != nil {
+				stopTracked(p)
+			}
+		}
+		results = append(results, res)
+	}
+	log("measured in %s", time.Since(began).Round(time.Second))
+
+	// Report.
+	var md bytes.Buffer
+	writeReport(&md, o, cfg, gorilla, results)
+	os.Stdout.Write(md.Bytes())
+	if o.out != "" {
+		if err := os.WriteFile(o.out, md.Bytes(), 0o644); err != nil {
+			return err
+		}
+		log("report written to %s", o.out)
+	}
+	for _, r := range results {
+		if len(r.errs) > 0 {
+			return errors.New("some workloads failed (see the table)")
+		}
+	}
+	return nil
+}
+
+// raiseNoFile raises RLIMIT_NOFILE's soft limit to the hard limit and checks
+// that at least need descriptors are allowed.
+func raiseNoFile(need uint64) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return err
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return err
+	}
+	if lim.Cur < need {
+		return fmt.Errorf("RLIMIT_NOFILE hard limit is %d, the idle workload needs %d: raise it (ulimit -Hn) or lower -idle", lim.Max, need)
+	}
+	return nil
+}
+
+// findRoot walks up from dir to the tutorial's root module.
+func findRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			if bytes.HasPrefix(b, []byte("module "+rootModule+"\n")) {
+				return d, nil
+			}
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod of %s above %s; use -root", rootModule, dir)
+		}
+	}
+}
+
+// pprofTop writes `go tool pprof -top` of a profile next to it.
+func pprofTop(ctx context.Context, t *target, base string) error {
+	cmd := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-nodecount=40", t.bin, base+".pprof")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	return os.WriteFile(base+".top.txt", out, 0o644)
+}
+
+// result holds one workload's figures: per target, one slice of metric
+// values per round.
+type result struct {
+	w      workload
+	values map[string][][]float64 // by target name
+	errs   map[string]error
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+// column returns metric m of every round.
+func column(rounds [][]float64, m int) []float64 {
+	c := make([]float64, len(rounds))
+	for i, r := range rounds {
+		c[i] = r[m]
+	}
+	return c
+}
+
+func formatValue(x float64, unit string) string {
+	switch {
+	case unit == "msg/s" && x >= 1e6:
+		return fmt.Sprintf("%.2f M", x/1e6)
+	case unit == "msg/s" && x >= 1e3:
+		return fmt.Sprintf("%.1f k", x/1e3)
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	default:
+		return fmt.Sprintf("%.1f", x)
+	}
+}
+
+func formatRow(w workload, v []float64) string {
+	parts := make([]string, len(v))
+	for i, m := range w.metrics {
+		parts[i] = fmt.Sprintf("%s %s %s", m.name, formatValue(v[i], m.unit), m.unit)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cell formats the median of xs and its spread (half the min-max range, as
+// a percentage of the median).
+func cell(xs []float64, unit string) string {
+	med := median(xs)
+	spread := (slices.Max(xs) - slices.Min(xs)) / 2 / med * 100
+	if math.IsNaN(spread) || math.IsInf(spread, 0) {
+		return formatValue(med, unit)
+	}
+	return fmt.Sprintf("%s ±%.0f%%", formatValue(med, unit), spread)
+}
+
+func writeReport(w io.Writer, o options, cfg runConfig, gorilla *target, results []result) {
+	mode := "full"
+	if o.quick {
+		mode = "quick"
+	}
+	finalName := "final"
+	if o.vsSelf {
+		finalName = "final (-vs-self: gorilla again)"
+	}
+	fmt.Fprintf(w, "## WebSocket echo benchmark: %s vs gorilla/websocket\n\n", finalName)
+	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	fmt.Fprintf(w, "| date | %s |\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "| CPU | %s |\n", cpuModel())
+	fmt.Fprintf(w, "| cores | %d (servers and load generator share them; GOMAXPROCS unchanged) |\n", runtime.NumCPU())
+	fmt.Fprintf(w, "| OS | %s/%s, kernel %s |\n", runtime.GOOS, runtime.GOARCH, kernel())
+	fmt.Fprintf(w, "| Go | %s |\n", runtime.Version())
+	fmt.Fprintf(w, "| gorilla/websocket | %s |\n", moduleVersion(gorilla.bin, "github.com/gorilla/websocket"))
+	fmt.Fprintf(w, "| run | %s: %d interleaved rounds per workload, %s warm-up + %s measured each; medians, ± is half the min–max range |\n",
+		mode, o.rounds, cfg.warmup, cfg.measure)
+	fmt.Fprintf(w, "\nThe last column is final's figure relative to gorilla's, arranged so that **> 1 means final is better**: "+
+		"final ÷ gorilla for throughput, gorilla ÷ final for latency and memory (where lower is better).\n")
+	for _, r := range results {
+		title := r.w.title
+		if r.w.id == "idle" {
+			title = fmt.Sprintf("%d idle connections (handshake done, then nothing)", cfg.idleConns)
+		}
+		num := 1 + slices.IndexFunc(workloads, func(w workload) bool { return w.id == r.w.id })
+		fmt.Fprintf(w, "\n### %d. %s\n\n", num, title)
+		fmt.Fprintf(w, "| metric | final | gorilla | final vs gorilla |\n|---|--:|--:|--:|\n")
+		get := func(name string) ([][]float64, error) {
+			if err := r.errs[name]; err != nil {
+				return nil, err
+			}
+			if len(r.values[name]) == 0 {
+				return nil, errors.New("no result")
+			}
+			return r.values[name], nil
+		}
+		fv, ferr := get("final")
+		gv, gerr := get("gorilla")
+		for m, met := range r.w.metrics {
+			better := "higher is better"
+			if !met.higherBetter {
+				better = "lower is better"
+			}
+			row := []string{fmt.Sprintf("%s (%s, %s)", met.name, met.unit, better), "", "", ""}
+			var fm, gm float64
+			if ferr != nil {
+				row[1] = "error"
+			} else {
+				row[1] = cell(column(fv, m), met.unit)
+				fm = median(column(fv, m))
+			}
+			if gerr != nil {
+				row[2] = "error"
+			} else {
+				row[2] = cell(column(gv, m), met.unit)
+				gm = median(column(gv, m))
+			}
+			if ferr == nil && gerr == nil && fm > 0 && gm > 0 {
+				ratio := fm / gm
+				if !met.higherBetter {
+					ratio = gm / fm
+				}
+				row[3] = fmt.Sprintf("**%.2f×**", ratio)
+			} else {
+				row[3] = "–"
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		}
+		for _, e := range []struct {
+			name string
+			err  error
+		}{{"final", ferr}, {"gorilla", gerr}} {
+			if e.err != nil {
+				fmt.Fprintf(w, "\n%s failed: `%s`\n", e.name, strings.ReplaceAll(e.err.Error(), "\n", " "))
+			}
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func kernel() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,381 @@
+package main
+
+// The four workloads. Each one runs against one started server, for a warm-up
+// period and then a measured window, and returns its figures. Every loop is
+// bounded by a deadline and by a count, and every connection has a deadline,
+// so nothing can hang.
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// metric describes one figure a workload reports.
+type metric struct {
+	name         string
+	unit         string
+	higherBetter bool
+}
+
+// workload is one benchmark scenario.
+type workload struct {
+	id      string
+	title   string
+	metrics []metric
+	// profile reports whether a CPU profile of the server makes sense here.
+	profile bool
+	run     func(p *process, cfg runConfig) ([]float64, error)
+}
+
+// runConfig holds the per-run timings.
+type runConfig struct {
+	warmup, measure time.Duration
+	idleConns       int
+	// onMeasure, if set, is called when the measured window starts
+	// (used to take a CPU profile of the server).
+	onMeasure func()
+}
+
+const maxMessagesPerConn = 50_000_000 // a count bound on top of the time bound
+
+var workloads = []workload{
+	{
+		id:      "pipelined",
+		title:   "1 connection, 16-byte text messages, 64 in flight",
+		metrics: []metric{{"messages/s", "msg/s", true}},
+		profile: true,
+		run:     runPipelined,
+	},
+	{
+		id:    "parallel",
+		title: "64 connections, 1 KiB binary messages, 1 in flight each",
+		metrics: []metric{
+			{"messages/s", "msg/s", true},
+			{"latency p50", "µs", false},
+			{"latency p99", "µs", false},
+		},
+		profile: true,
+		run:     runParallel,
+	},
+	{
+		id:      "large",
+		title:   "4 connections, 1 MiB binary messages",
+		metrics: []metric{{"throughput", "MB/s", true}},
+		profile: true,
+		run:     runLarge,
+	},
+	{
+		id:      "idle",
+		title:   "idle connections (handshake done, then nothing)",
+		metrics: []metric{{"server RSS per connection", "KiB", false}},
+		run:     runIdle,
+	},
+}
+
+// window tracks the measured part of a run: [start, end).
+type window struct{ start, end time.Time }
+
+func newWindow(cfg runConfig) window {
+	start := time.Now().Add(cfg.warmup)
+	return window{start, start.Add(cfg.measure)}
+}
+
+func (w window) in(t time.Time) bool { return !t.Before(w.start) && t.Before(w.end) }
+
+// safetyDeadline is the latest moment a connection may still be in use.
+func (w window) safetyDeadline() time.Time { return w.end.Add(10 * time.Second) }
+
+// Workload 1: one connection keeps 64 small text messages in flight. The
+// client tops the window up to 64 in one Write whenever it has no reply left
+// to read (or has 32 to replace), so the server always has work queued and
+// per-message system calls are what is measured.
+func runPipelined(p *process, cfg runConfig) ([]float64, error) {
+	const window = 64
+	payload := []byte("hello, websocket") // 16 bytes
+	c, err := dial(p.addr, readBufferBytes, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	if err := checkEcho(c, opText, payload); err != nil {
+		return nil, err
+	}
+	frame := clientFrame(opText, payload)
+	batch := make([]byte, 0, window*len(frame))
+	for range window {
+		batch = append(batch, frame...)
+	}
+	w := newWindow(cfg)
+	_ = c.SetDeadline(w.safetyDeadline())
+	if _, err := c.Write(batch); err != nil {
+		return nil, err
+	}
+	var counted, owed int
+	measuring := false
+	for i := 0; i < maxMessagesPerConn; i++ {
+		if _, _, err := c.readMessage(nil); err != nil {
+			return nil, err
+		}
+		owed++
+		if i&63 == 0 {
+			now := time.Now()
+			if !now.Before(w.end) {
+				break
+			}
+			if !measuring && w.in(now) {
+				measuring, counted = true, 0
+				if cfg.onMeasure != nil {
+					go cfg.onMeasure()
+				}
+			}
+		}
+		counted++
+		if owed >= window/2 || c.br.Buffered() == 0 {
+			if _, err := c.Write(batch[:owed*len(frame)]); err != nil {
+				return nil, err
+			}
+			owed = 0
+		}
+	}
+	if !measuring {
+		return nil, errors.New("the measured window never started")
+	}
+	return []float64{float64(counted) / cfg.measure.Seconds()}, nil
+}
+
+// Workload 2: 64 connections each do send-one, wait-for-the-echo in a loop.
+// Throughput is all connections' round trips per second; latency is the
+// round-trip time seen by the client, which includes the client's own
+// scheduling (it shares the CPUs with the server).
+func runParallel(p *process, cfg runConfig) ([]float64, error) {
+	const conns = 64
+	payload := make([]byte, 1024)
+	for i := range payload {
+		payload[i] = byte(rand.Uint32())
+	}
+	frame := clientFrame(opBinary, payload)
+	cs, err := dialMany(p.addr, conns, readBufferBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(cs)
+	for _, c := range cs {
+		if err := checkEcho(c, opBinary, payload); err != nil {
+			return nil, err
+		}
+	}
+	w := newWindow(cfg)
+	lat := make([][]time.Duration, conns)
+	errs := make([]error, conns)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.SetDeadline(w.safetyDeadline())
+			l := make([]time.Duration, 0, 1<<16)
+			for range maxMessagesPerConn {
+				t0 := time.Now()
+				if !t0.Before(w.end) {
+					break
+				}
+				if _, err := c.Write(frame); err != nil {
+					errs[i] = err
+					break
+				}
+				if _, _, err := c.readMessage(nil); err != nil {
+					errs[i] = err
+					break
+				}
+				if t1 := time.Now(); w.in(t0) && t1.Before(w.end) {
+					l = append(l, t1.Sub(t0))
+				}
+			}
+			lat[i] = l
+		}()
+	}
+	if cfg.onMeasure != nil {
+		time.AfterFunc(time.Until(w.start), cfg.onMeasure)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	all := slices.Concat(lat...)
+	if len(all) == 0 {
+		return nil, errors.New("no round trip completed in the measured window")
+	}
+	slices.Sort(all)
+	pct := func(q float64) float64 {
+		return float64(all[int(q*float64(len(all)-1))]) / float64(time.Microsecond)
+	}
+	return []float64{float64(len(all)) / cfg.measure.Seconds(), pct(0.50), pct(0.99)}, nil
+}
+
+// Workload 3: 4 connections stream 1 MiB binary messages, two in flight per
+// connection, a writer and a reader goroutine each (so that a server which
+// streams the echo while still reading cannot deadlock with the client).
+// The figure is echoed payload bytes received per second (MB = 10^6 bytes).
+func runLarge(p *process, cfg runConfig) ([]float64, error) {
+	const (
+		conns    = 4
+		inFlight = 2
+	)
+	payload := make([]byte, 1<<20)
+	for i := range payload {
+		payload[i] = byte(rand.Uint32())
+	}
+	frame := clientFrame(opBinary, payload)
+	cs, err := dialMany(p.addr, conns, readBufferBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(cs)
+	for _, c := range cs {
+		if err := checkEcho(c, opBinary, payload); err != nil {
+			return nil, err
+		}
+	}
+	w := newWindow(cfg)
+	var received atomic.Int64
+	errs := make([]error, 2*conns)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		_ = c.SetDeadline(w.safetyDeadline())
+		tokens := make(chan struct{}, inFlight) // the in-flight window
+		sent := make(chan struct{}, inFlight)   // one per message being sent
+		stop := make(chan struct{})             // the reader gave up
+		wg.Add(2)
+		go func() { // writer: stops sending when the window closes
+			defer wg.Done()
+			defer close(sent)
+			for range maxMessagesPerConn {
+				select {
+				case tokens <- struct{}{}:
+				case <-stop:
+					return
+				}
+				if !time.Now().Before(w.end) {
+					return
+				}
+				sent <- struct{}{}
+				if _, err := c.Write(frame); err != nil {
+					errs[2*i] = err
+					return
+				}
+			}
+		}()
+		go func() { // reader: reads every echo of what was sent, then stops
+			defer wg.Done()
+			defer close(stop)
+			for range sent {
+				_, n, err := c.readMessage(nil)
+				if err != nil {
+					errs[2*i+1] = err
+					c.Close() // unblocks the writer
+					return
+				}
+				<-tokens
+				// Count whole messages that arrive inside the window. A
+				// message takes about a millisecond, so the edge error is small.
+				if w.in(time.Now()) {
+					received.Add(int64(n))
+				}
+			}
+		}()
+	}
+	if cfg.onMeasure != nil {
+		time.AfterFunc(time.Until(w.start), cfg.onMeasure)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return []float64{float64(received.Load()) / 1e6 / cfg.measure.Seconds()}, nil
+}
+
+// Workload 4: open many connections, complete the handshake, send nothing,
+// and see how much the server's resident memory grew per connection. The
+// server is freshly started for this (see main), so its heap holds no
+// garbage from earlier workloads.
+func runIdle(p *process, cfg runConfig) ([]float64, error) {
+	n := cfg.idleConns
+	time.Sleep(300 * time.Millisecond) // let the fresh server settle
+	before, err := p.rss()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := dialMany(p.addr, n, 256)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(cs)
+	// Wait until the RSS stops growing (each connection's goroutine may
+	// still be allocating just after its handshake), at most 3 s.
+	after, err := p.rss()
+	for i := 0; err == nil && i < 30; i++ {
+		time.Sleep(100 * time.Millisecond)
+		var now int64
+		if now, err = p.rss(); err == nil {
+			stable := now-after < (after-before)/100+4096
+			after = now
+			if stable && i >= 2 {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !p.alive() {
+		return nil, errors.New("server died while holding idle connections")
+	}
+	return []float64{float64(after-before) / float64(n) / 1024}, nil
+}
+
+// dialMany opens n connections with a bounded number of concurrent dials, so
+// the listen backlog never overflows.
+func dialMany(addr string, n, readBuf int) ([]*wsConn, error) {
+	const workers = 32
+	cs := make([]*wsConn, n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				cs[i], errs[i] = dial(addr, readBuf, 10*time.Second)
+				if errs[i] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			closeAll(cs)
+			return nil, fmt.Errorf("connection %d of %d: %w", i+1, n, err)
+		}
+	}
+	return cs, nil
+}
+
+func closeAll(cs []*wsConn) {
+	for _, c := range cs {
+		if c != nil {
+			c.close()
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func FuzzReadFrame(f *testing.F) {
+	seeds := [][]byte{
+		{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f},
+		{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58},
+		{0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f},
+		{0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f},
+		{0x82, 0x7e, 0x01, 0x00, 0xab},
+		{0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00},
+		{0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4},
+		{0x88, 0x82, 0x08, 0x6a, 0xe8, 0x00, 0x0b, 0x83},
+		{0xc1, 0x80}, {0x8b, 0x00}, {},
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := bufio.NewReader(bytes.NewReader(data))
+		for {
+			h, raw, err := readFrameHeader(r, make([]byte, maxFrameHeaderSize))
+			if err != nil {
+				return
+			}
+			if len(raw) > maxFrameHeaderSize || h.length < 0 {
+				t.Fatalf("header of %d bytes, length %d", len(raw), h.length)
+			}
+			if isControl(h.opcode) && (h.length > maxControlFramePayloadSize || !h.fin) {
+				t.Fatalf("accepted a control frame that breaks RFC 6455 §5.5: %+v", h)
+			}
+			// The message layer only asks for what it allows; pretend the
+			// limit is 1 MiB, so a huge claimed length cannot allocate.
+			if h.length > 1<<20 {
+				return
+			}
+			payload, err := appendFull(r, nil, int(h.length))
+			if err != nil {
+				if int64(len(payload)) > h.length || int64(len(payload)) > int64(len(data)) {
+					t.Fatalf("read %d bytes for a %d-byte payload", len(payload), h.length)
+				}
+				return
+			}
+			maskBytes(h.key, payload)
+			dumpFrame("in", h, raw, payload)
+		}
+	})
+}
+
+func FuzzHandshake(f *testing.F) {
+	f.Add([]byte(articleRequest))
+	f.Add([]byte(handshakeRequest("/xxoo", "dGhlIHNhbXBsZSBub25jZQ==")))
+	f.Add([]byte("POST /xxoo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"))
+	f.Add([]byte("GET / HTTP/1.0\r\nConnection: keep-alive, Upgrade\r\nUpgrade: WebSocket\r\nSec-WebSocket-Version: 8\r\n\r\n"))
+	s := newServer(testConfig(), io.Discard)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(data)))
+		if err != nil {
+			return
+		}
+		status, why := checkHandshake(r, []string{"http://127.0.0.1:8002"})
+		switch {
+		case status == 0 && (r.Method != http.MethodGet || r.Header.Get("Sec-WebSocket-Version") != "13"):
+			t.Fatalf("accepted %s with version %q", r.Method, r.Header.Get("Sec-WebSocket-Version"))
+		case status == 0 && why != "":
+			t.Fatalf("accepted, but with a reason: %q", why)
+		case status != 0 && (status < 400 || status > 499 || why == ""):
+			t.Fatalf("status %d (%q) for a bad handshake", status, why)
+		}
+		// The whole handler too: a recorder cannot be hijacked, so a good
+		// handshake ends in 500 there; nothing may panic on the way.
+		r, err = http.ReadRequest(bufio.NewReader(bytes.NewReader(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, r)
+		if rec.Code == http.StatusSwitchingProtocols {
+			t.Fatalf("101 without hijacking")
+		}
+	})
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"crypto/sha1"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+)
+
+// acceptKeyWith is SHA-1 of key+guid in base64, computed here without the
+// server's code.
+func acceptKeyWith(key, guid string) string {
+	h := sha1.New()
+	io.WriteString(h, key)
+	io.WriteString(h, guid)
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+}
+
+func TestAcceptKey(t *testing.T) {
+	const hint = "RFC 6455 §1.3: base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\"))"
+	t.Run("the RFC sample key gives the RFC's answer", func(t *testing.T) {
+		assert.Equal(t, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), hint)
+	})
+	t.Run("the article's key", func(t *testing.T) {
+		assert.Equal(t, acceptKeyWith("mnwFxiOlctXFN/DeMt1Amg==", magicString), acceptKey("mnwFxiOlctXFN/DeMt1Amg=="), hint)
+	})
+	t.Run("the companion README's misspelt GUID gives a wrong answer", func(t *testing.T) {
+		typo := acceptKeyWith("dGhlIHNhbXBsZSBub25jZQ==", "285EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+		assert.NotEqual(t, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", typo, hint)
+	})
+}
+
+// roundTrip sends a raw HTTP request and reads the response.
+func roundTrip(t *testing.T, addr, request string) *http.Response {
+	t.Helper()
+	conn := dial(t, addr)
+	_, err := io.WriteString(conn, request)
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	return resp
+}
+
+func TestHandshake(t *testing.T) {
+	const key = "dGhlIHNhbXBsZSBub25jZQ=="
+	good := handshakeRequest("/xxoo", key)
+	tests := []struct {
+		name    string
+		request string
+		origins []string
+		status  int
+		hint    string
+	}{
+		{"the article's request is accepted", articleRequest, nil, 101, "RFC 6455 §4.2.2"},
+		{"Firefox's Connection: keep-alive, Upgrade is accepted", good, nil, 101, "Connection is a token list (RFC 9110 §7.6.1)"},
+		{"any path upgrades", handshakeRequest("/chatsocket?x=1", key), nil, 101, "the article's server ignores the path"},
+		{"header names and tokens in any case are accepted",
+			"GET / HTTP/1.1\r\nhost: a\r\nUPGRADE: WebSocket\r\nconnection: UPGRADE\r\nsec-websocket-key: " + key +
+				"\r\nsec-websocket-version: 13\r\n\r\n", nil, 101, "header names are case-insensitive (RFC 9110 §5.1)"},
+		{"a POST upgrade is refused with 405", strings.Replace(good, "GET", "POST", 1), nil, 405, "the handshake is a GET (RFC 6455 §4.2.1 item 1)"},
+		{"no Upgrade header is refused with 400", strings.Replace(good, "Upgrade: websocket\r\n", "", 1), nil, 400, "RFC 6455 §4.2.1 item 3"},
+		{"Upgrade: h2c is refused with 400", strings.Replace(good, "Upgrade: websocket", "Upgrade: h2c", 1), nil, 400, "RFC 6455 §4.2.1 item 3"},
+		{"Connection without Upgrade is refused with 400", strings.Replace(good, "keep-alive, Upgrade", "keep-alive", 1), nil, 400, "RFC 6455 §4.2.1 item 4"},
+		{"no key is refused with 400", strings.Replace(good, "Sec-WebSocket-Key: "+key+"\r\n", "", 1), nil, 400, "RFC 6455 §4.2.1 item 5"},
+		{"a key that is not base64 is refused with 400", strings.Replace(good, key, "not base64 at all!!!!!!!", 1), nil, 400, "RFC 6455 §4.2.1 item 5"},
+		{"a key of 15 bytes is refused with 400", strings.Replace(good, key, "dGhlIHNhbXBsZSBub25jZQ", 1), nil, 400, "the key is 16 bytes in base64 (RFC 6455 §4.2.1 item 5)"},
+		{"a key of 17 bytes is refused with 400", strings.Replace(good, key, "dGhlIHNhbXBsZSBub25jZQ8=", 1), nil, 400, "the key is 16 bytes in base64 (RFC 6455 §4.2.1 item 5)"},
+		{"version 8 is refused with 426", strings.Replace(good, "Version: 13", "Version: 8", 1), nil, 426, "RFC 6455 §4.2.2 item 4"},
+		{"no version is refused with 426", strings.Replace(good, "Sec-WebSocket-Version: 13\r\n", "", 1), nil, 426, "RFC 6455 §4.2.2 item 4"},
+		{"HTTP/1.0 is refused with 400", strings.Replace(good, "HTTP/1.1", "HTTP/1.0", 1), nil, 400, "RFC 6455 §4.1: HTTP/1.1 or higher"},
+		{"an allowed origin is accepted", strings.Replace(good, "\r\n\r\n", "\r\nOrigin: http://127.0.0.1:8002\r\n\r\n", 1),
+			[]string{"http://127.0.0.1:8002"}, 101, "-origin (RFC 6455 §10.2)"},
+		{"another origin is refused with 403", strings.Replace(good, "\r\n\r\n", "\r\nOrigin: http://evil.example\r\n\r\n", 1),
+			[]string{"http://127.0.0.1:8002"}, 403, "-origin stops cross-site WebSocket hijacking (RFC 6455 §10.2)"},
+		{"any origin is accepted without -origin", strings.Replace(good, "\r\n\r\n", "\r\nOrigin: http://evil.example\r\n\r\n", 1),
+			nil, 101, "an empty -origin allows all"},
+		{"a head larger than MaxHeaderBytes is refused with 431",
+			strings.Replace(good, "\r\n\r\n", "\r\nX-Big: "+strings.Repeat("a", 200<<10)+"\r\n\r\n", 1), nil, 431, "http.Server.MaxHeaderBytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.origins = tt.origins
+			_, addr, _ := startServer(t, cfg)
+			resp := roundTrip(t, addr, tt.request)
+			assert.Equal(t, tt.status, resp.StatusCode, "HTTP status (%s)", tt.hint)
+			if tt.status == 101 {
+				assert.True(t, hasTokenRef(resp.Header.Get("Upgrade"), "websocket"), "Upgrade: websocket (RFC 6455 §4.2.2)")
+				assert.True(t, hasTokenRef(resp.Header.Get("Connection"), "upgrade"), "Connection: Upgrade (RFC 6455 §4.2.2)")
+				want := acceptKeyRef(key)
+				if tt.request == articleRequest {
+					want = articleAccept
+				}
+				assert.Equal(t, want, resp.Header.Get("Sec-WebSocket-Accept"), "RFC 6455 §4.2.2")
+				assert.Empty(t, resp.Header.Get("Sec-WebSocket-Extensions"), "no extension is negotiated, so RSV bits stay 0")
+			}
+			if tt.status == 426 {
+				assert.Equal(t, "13", resp.Header.Get("Sec-WebSocket-Version"), "a 426 names the version the server speaks (RFC 6455 §4.4)")
+			}
+			if tt.status != 101 && tt.status != 431 {
+				echoWorks(t, addr)
+			}
+		})
+	}
+}
+
+func hasTokenRef(v, token string) bool {
+	for _, t := range strings.Split(v, ",") {
+		if strings.EqualFold(strings.TrimSpace(t), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHandshakeSplitIntoSingleBytes(t *testing.T) {
+	_, addr, _ := startServer(t, testConfig())
+	conn := dial(t, addr)
+	for i := range len(articleRequest) {
+		_, err := conn.Write([]byte{articleRequest[i]})
+		require.NoError(t, err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 101, resp.StatusCode, "a request may arrive one byte at a time; read until \\r\\n\\r\\n")
+}
+
+func TestPlainHTTP(t *testing.T) {
+	_, addr, _ := startServer(t, testConfig())
+	tests := []struct {
+		name    string
+		request string
+		status  int
+	}{
+		{"GET / serves the page", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 200},
+		{"another path without an upgrade is not found", "GET /favicon.ico HTTP/1.1\r\nHost: a\r\n\r\n", 404},
+		{"POST / is not allowed", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 405},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.status, roundTrip(t, addr, tt.request).StatusCode)
+		})
+	}
+}
+
+func TestThePageHasTheElementsAndScript(t *testing.T) {
+	_, addr, _ := startServer(t, testConfig())
+	resp := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
+	require.Equal(t, 200, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Content-Type"), "text/html")
+	doc, err := html.Parse(resp.Body)
+	require.NoError(t, err)
+
+	ids := map[string]string{} // id → element name
+	var scripts []string
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		for _, a := range n.Attr {
+			if a.Key == "id" {
+				ids[a.Val] = n.Data
+			}
+		}
+		if n.Data == "script" && n.FirstChild != nil {
+			scripts = append(scripts, n.FirstChild.Data)
+		}
+	}
+	for id, element := range map[string]string{"log": "ul", "msg": "input", "send": "button", "status": "span"} {
+		assert.Equal(t, element, ids[id], "the page needs a <%s id=%q> (a headless browser reads it)", element, id)
+	}
+	require.Len(t, scripts, 1, "one inline script opens the WebSocket")
+	script := scripts[0]
+	for _, want := range []string{"location.host", "/xxoo", "new WebSocket", "onopen", "onmessage", "onclose", "onerror", "auto"} {
+		assert.Contains(t, script, want, "the script builds ws://<location.host>/xxoo and logs every event")
+	}
+}

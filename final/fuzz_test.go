@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 func FuzzReadFrame(f *testing.F) {
@@ -88,3 +91,59 @@ func FuzzHandshake(f *testing.F) {
 		}
 	})
 }
+
+// FuzzConn feeds arbitrary bytes to a whole WebSocket connection, the way a
+// hostile client would after the handshake: fragments, control frames, UTF-8,
+// close frames, limits. Nothing may panic or hang, and everything the server
+// writes back must be well-formed server frames: final, unmasked, control
+// payloads of at most 125 bytes, and nothing after a close frame.
+func FuzzConn(f *testing.F) {
+	seeds := [][][]byte{
+		{frameBytes(finalBit|textFrame, []byte("Hello"))},
+		{frameBytes(textFrame, []byte("Hel")), frameBytes(finalBit|pingFrame, []byte("p")), frameBytes(finalBit|continuationFrame, []byte("lo"))},
+		{frameBytes(textFrame, []byte{0xe4, 0xbd}), frameBytes(finalBit|continuationFrame, []byte{0xa0})},
+		{frameBytes(finalBit|closeFrame, closePayload(closeNormal, "bye"))},
+		{frameBytes(finalBit|binaryFrame, bytes.Repeat([]byte{1}, 300)), frameBytes(finalBit|closeFrame, nil)},
+		{{0x88, 0x82, 0x08, 0x6a, 0xe8, 0x00, 0x0b, 0x83}},
+		{frameBytes(finalBit|closeFrame, closePayload(999, "")), frameBytes(finalBit|pingFrame, []byte("after close"))},
+	}
+	for _, frames := range seeds {
+		f.Add(bytes.Join(frames, nil))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rwc := &fuzzConn{in: bytes.NewReader(data)}
+		c := &conn{rwc: rwc, br: bufio.NewReader(rwc), maxMessage: 1 << 16, logger: log.New(io.Discard, "", 0)}
+		c.serve()
+
+		out := bufio.NewReader(bytes.NewReader(rwc.out.Bytes()))
+		closed := false
+		for {
+			h, _, err := readFrameHeader(out, make([]byte, maxFrameHeaderSize))
+			if err == io.EOF {
+				return
+			}
+			if err != nil || h.masked || !h.fin || closed {
+				t.Fatalf("the server wrote a bad frame (%+v, %v, after close: %v); it wrote % x", h, err, closed, rwc.out.Bytes())
+			}
+			if _, err := out.Discard(int(h.length)); err != nil {
+				t.Fatalf("the server wrote a frame shorter than its header says: % x", rwc.out.Bytes())
+			}
+			closed = h.opcode == closeFrame
+		}
+	})
+}
+
+// fuzzConn is a net.Conn that reads from in and records what is written.
+type fuzzConn struct {
+	in  *bytes.Reader
+	out bytes.Buffer
+}
+
+func (c *fuzzConn) Read(p []byte) (int, error)       { return c.in.Read(p) }
+func (c *fuzzConn) Write(p []byte) (int, error)      { return c.out.Write(p) }
+func (c *fuzzConn) Close() error                     { return nil }
+func (c *fuzzConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (c *fuzzConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (c *fuzzConn) SetDeadline(time.Time) error      { return nil }
+func (c *fuzzConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *fuzzConn) SetWriteDeadline(time.Time) error { return nil }

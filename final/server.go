@@ -27,6 +27,7 @@ type config struct {
 	maxMessage  int64         // bytes; a longer message is refused with 1009
 	origins     []string      // allowed Origin headers; none allows all
 	idleTimeout time.Duration // close a connection that sends nothing this long; 0 never
+	headTimeout time.Duration // for a request head to arrive in full (slowloris)
 	verbose     bool          // log every frame as a picture
 }
 
@@ -47,9 +48,9 @@ func newServer(cfg config, out io.Writer) *server {
 	s := &server{cfg: cfg, logger: log.New(out, "", log.Ltime), conns: map[*conn]bool{}}
 	s.http = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second, // for a client that never finishes its request
-		MaxHeaderBytes:    128 << 10,        // larger request heads get 431 (a ?auto= URL may be long)
-		IdleTimeout:       time.Minute,      // between plain HTTP requests
+		ReadHeaderTimeout: cfg.headTimeout, // for a client that never finishes its request
+		MaxHeaderBytes:    128 << 10,       // larger request heads get 431 (a ?auto= URL may be long)
+		IdleTimeout:       time.Minute,     // between plain HTTP requests
 		ErrorLog:          s.logger,
 	}
 	return s

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,6 +131,24 @@ func TestHandshakeSplitIntoSingleBytes(t *testing.T) {
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
 	assert.Equal(t, 101, resp.StatusCode, "a request may arrive one byte at a time; read until \\r\\n\\r\\n")
+}
+
+func TestSlowHandshakeIsCutOff(t *testing.T) {
+	cfg := testConfig()
+	cfg.headTimeout = 200 * time.Millisecond
+	_, addr, _ := startServer(t, cfg)
+
+	// Slowloris: send a request head a little at a time and never finish it,
+	// to hold a connection (and its goroutine) for as long as the server lets.
+	slow := dial(t, addr)
+	_, err := slow.Write([]byte("GET /xxoo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"))
+	require.NoError(t, err)
+	echoWorks(t, addr)
+
+	slow.SetReadDeadline(time.Now().Add(waitFor))
+	_, err = io.ReadAll(slow)
+	require.NoError(t, err, "the server must hang up on a head that does not arrive within the read deadline (ReadHeaderTimeout)")
+	echoWorks(t, addr)
 }
 
 func TestPlainHTTP(t *testing.T) {

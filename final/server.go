@@ -199,7 +199,15 @@ func (s *server) upgrade(w http.ResponseWriter, r *http.Request) {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	s.logger.Printf("%s: WebSocket open on %s", r.RemoteAddr, r.URL.Path)
-	s.logger.Printf("%s: WebSocket closed: %s", r.RemoteAddr, c.serve())
+	// The connection gets a goroutine of its own and this handler returns,
+	// so net/http lets go of the request and of the stack that parsing it
+	// grew: an idle WebSocket costs only what it holds itself.
+	go s.run(c, r.RemoteAddr)
+}
+
+// run serves c until it ends and says why.
+func (s *server) run(c *conn, who string) {
+	s.logger.Printf("%s: WebSocket closed: %s", who, c.serve())
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.wg.Done()

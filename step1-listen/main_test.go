@@ -26,10 +26,14 @@ func TestServerPrintsBytesThatArriveInPieces(t *testing.T) {
 
 	// TCP is a stream: the server sees whatever the network delivers, and must
 	// not assume that one read holds one request.
-	for _, piece := range []string{"GET /xx", "oo HTTP/1.1\r\n"} {
-		_, err := conn.Write([]byte(piece))
+	pieces := []struct{ sent, shown string }{
+		{"GET /xx", "sent 7 bytes:\nGET /xx\n"},
+		{"oo HTTP/1.1\r\n", "sent 13 bytes:\noo HTTP/1.1\\r\\n\n"},
+	}
+	for _, piece := range pieces {
+		_, err := conn.Write([]byte(piece.sent))
 		require.NoError(t, err)
-		waitForOutput(t, out, showBytes([]byte(piece)), "each chunk is printed as it arrives")
+		waitForOutput(t, out, piece.shown, "each chunk is printed as it arrives, with its size")
 	}
 }
 

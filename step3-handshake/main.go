@@ -66,11 +66,13 @@ func handleConn(conn net.Conn, logger *log.Logger) {
 
 	r := bufio.NewReader(conn)
 	lines, err := readHead(r)
-	if err != nil {
-		logger.Printf("%s: could not read a request head: %v", who, err)
-		if !errors.Is(err, io.EOF) {
-			reply(conn, "400 Bad Request", "text/plain", "bad request: "+err.Error()+"\n")
-		}
+	switch {
+	case errors.Is(err, io.EOF):
+		logger.Printf("%s connected and left without sending anything (browsers open spare connections)", who)
+		return
+	case err != nil:
+		logger.Printf("%s: could not read a request head: %v; answered 400", who, err)
+		reply(conn, "400 Bad Request", "text/plain", "bad request: "+err.Error()+"\n")
 		return
 	}
 	req, err := getHeaders(lines)

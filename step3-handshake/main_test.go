@@ -110,6 +110,14 @@ func TestServerAnswersOtherRequests(t *testing.T) {
 	}
 }
 
+func TestServerSaysWhenASpareConnectionLeaves(t *testing.T) {
+	addr, out := startServer(t)
+	conn := dial(t, addr)
+	conn.Close()
+	waitForOutput(t, out, "connected and left without sending anything", "an empty connection is not an error")
+	assert.NotContains(t, out.String(), "could not read", "browsers open spare connections; that is not a bad request")
+}
+
 func TestServerSurvivesAClientThatHangsUpMidHead(t *testing.T) {
 	addr, out := startServer(t)
 	conn := dial(t, addr)

@@ -67,11 +67,13 @@ func handleConn(conn net.Conn, logger *log.Logger) {
 
 	r := bufio.NewReader(conn)
 	lines, err := readHead(r)
-	if err != nil {
-		logger.Printf("%s: could not read a request head: %v", who, err)
-		if !errors.Is(err, io.EOF) {
-			reply(conn, "400 Bad Request", "text/plain", "bad request: "+err.Error()+"\n")
-		}
+	switch {
+	case errors.Is(err, io.EOF):
+		logger.Printf("%s connected and left without sending anything (browsers open spare connections)", who)
+		return
+	case err != nil:
+		logger.Printf("%s: could not read a request head: %v; answered 400", who, err)
+		reply(conn, "400 Bad Request", "text/plain", "bad request: "+err.Error()+"\n")
 		return
 	}
 	req, err := getHeaders(lines)
@@ -145,7 +147,11 @@ func answer(conn net.Conn, f frame, logger *log.Logger) bool {
 	case textFrame:
 		return sendMsg(conn, textFrame, []byte("you said: "+string(f.payload)), logger) == nil
 	case closeFrame:
-		sendMsg(conn, closeFrame, f.payload[:min(2, len(f.payload))], logger)
+		var code []byte // the client's status code, if it sent one (a 1-byte payload is not one)
+		if len(f.payload) >= 2 {
+			code = f.payload[:2]
+		}
+		sendMsg(conn, closeFrame, code, logger)
 		logger.Printf("%s: close answered; closing the connection", conn.RemoteAddr())
 		return false
 	}

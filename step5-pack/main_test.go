@@ -84,6 +84,11 @@ func TestServerAnswersEachTextFrame(t *testing.T) {
 			writes: [][]byte{{0x88, 0x82, 0x08, 0x6a, 0xe8, 0x00, 0x0b, 0x83}},
 			want:   []byte{0x88, 0x02, 0x03, 0xe9},
 		},
+		{
+			name:   "a close frame with a 1-byte payload gets an empty close back (a 1-byte code is no code)",
+			writes: [][]byte{clientFrame(closeFrame, "\x03", rfcKey)},
+			want:   []byte{0x88, 0x00},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,6 +208,14 @@ func TestServerAnswersOtherRequests(t *testing.T) {
 			assert.Equal(t, http.StatusOK, resp.StatusCode, "the server keeps serving after %s", tt.name)
 		})
 	}
+}
+
+func TestServerSaysWhenASpareConnectionLeaves(t *testing.T) {
+	addr, out := startServer(t)
+	conn := dial(t, addr)
+	conn.Close()
+	waitForOutput(t, out, "connected and left without sending anything", "an empty connection is not an error")
+	assert.NotContains(t, out.String(), "could not read", "browsers open spare connections; that is not a bad request")
 }
 
 func TestServerSurvivesAClientThatHangsUpMidHead(t *testing.T) {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// findPythonWebsockets returns a Python that can import websockets, or "".
+func findPythonWebsockets() string {
+	for _, python := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(python, "-c", "import websockets").Run() == nil {
+			return python
+		}
+	}
+	return ""
+}
+
+// TestInteropPythonWebsockets has a second independent client, the Python
+// websockets library, talk to final: text, binary, a fragmented message, a
+// ping, 1 MiB, and a close handshake with an application code.
+func TestInteropPythonWebsockets(t *testing.T) {
+	python := findPythonWebsockets()
+	if python == "" {
+		t.Skip("skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
+	}
+	_, addr, out := startServer(t, testConfig())
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	stdout, err := exec.CommandContext(ctx, python, "testdata/python_client.py", "ws://"+addr+"/xxoo").Output()
+	var stderr string
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		stderr = string(exitErr.Stderr)
+	}
+	require.NoError(t, err, "the Python client failed:\n%s\nthe server printed:\n%s", stderr, out)
+
+	var got struct {
+		Text       string `json:"text"`
+		Binary     []int  `json:"binary"`
+		Fragmented string `json:"fragmented"`
+		Pong       bool   `json:"pong"`
+		BigEchoed  bool   `json:"big_echoed"`
+		CloseCode  int    `json:"close_code"`
+	}
+	require.NoError(t, json.Unmarshal(stdout, &got), "the client printed %q", stdout)
+	assert.Equal(t, "Hello, 世界", got.Text, "text comes back as text")
+	assert.Equal(t, []int{0x00, 0x01, 0xfe, 0xff}, got.Binary, "binary comes back as binary (RFC 6455 §5.6)")
+	assert.Equal(t, "fragmented 中文", got.Fragmented, "fragments are reassembled into one message (RFC 6455 §5.4)")
+	assert.True(t, got.Pong, "a ping is answered with a pong (RFC 6455 §5.5.2)")
+	assert.True(t, got.BigEchoed, "a 1 MiB message comes back intact")
+	assert.Equal(t, 4000, got.CloseCode, "the server echoes the client's close code (RFC 6455 §5.5.1)")
+	waitForOutput(t, out, "WebSocket closed: the client closed: 4000")
+}

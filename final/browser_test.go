@@ -47,7 +47,7 @@ func dumpDOM(t *testing.T, chromium, pageURL string) *html.Node {
 func TestBrowserEchoesThroughThePage(t *testing.T) {
 	chromium := findChromium()
 	if chromium == "" {
-		t.Skip("skipping the browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
+		skipUnlessCI(t, "skipping the browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
 	}
 	if testing.Short() {
 		t.Skip("skipping the browser test in -short mode")

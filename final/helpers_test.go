@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -274,4 +275,15 @@ func waitForOutput(t testing.TB, out *syncBuffer, want string) {
 	t.Helper()
 	require.Eventuallyf(t, func() bool { return strings.Contains(out.String(), want) },
 		waitFor, 10*time.Millisecond, "the server never logged %q; it logged:\n%s", want, out)
+}
+
+// skipUnlessCI skips a test that needs a program this machine lacks, but
+// fails it under CI (CI=true), which installs every such program: there a
+// skip would hide a check that must run.
+func skipUnlessCI(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(why + "; CI must run this test (see .ci/run)")
+	}
+	t.Skip(why)
 }

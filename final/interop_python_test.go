@@ -27,7 +27,7 @@ func findPythonWebsockets() string {
 func TestInteropPythonWebsockets(t *testing.T) {
 	python := findPythonWebsockets()
 	if python == "" {
-		t.Skip("skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
+		skipUnlessCI(t, "skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
 	}
 	_, addr, out := startServer(t, testConfig())
 

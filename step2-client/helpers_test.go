@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -126,4 +128,15 @@ func findScript(n *html.Node) string {
 		}
 	}
 	return ""
+}
+
+// splitReaders deliver the same bytes cut in different ways, as TCP may: the
+// code that reads them must give the same result every time.
+var splitReaders = []struct {
+	name string
+	wrap func(io.Reader) io.Reader
+}{
+	{"in one read", func(r io.Reader) io.Reader { return r }},
+	{"one byte per read", iotest.OneByteReader},
+	{"half of what is asked per read", iotest.HalfReader},
 }

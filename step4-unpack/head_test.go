@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,16 +42,8 @@ func TestReadHead(t *testing.T) {
 			rest:  "GET /b HTTP/1.1\r\n\r\n",
 		},
 	}
-	readers := []struct {
-		name string
-		wrap func(io.Reader) io.Reader
-	}{
-		{"in one read", func(r io.Reader) io.Reader { return r }},
-		{"one byte per read", iotest.OneByteReader},
-		{"half of what is asked per read", iotest.HalfReader},
-	}
 	for _, tt := range tests {
-		for _, rd := range readers {
+		for _, rd := range splitReaders {
 			t.Run(tt.name+"/"+rd.name, func(t *testing.T) {
 				r := bufio.NewReader(rd.wrap(strings.NewReader(tt.input)))
 				got, err := readHead(r)

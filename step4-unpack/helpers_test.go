@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -160,4 +162,15 @@ func clientFrame(opcode byte, payload string, key [4]byte) []byte {
 		b = append(b, payload[i]^key[i%4])
 	}
 	return b
+}
+
+// splitReaders deliver the same bytes cut in different ways, as TCP may: the
+// code that reads them must give the same result every time.
+var splitReaders = []struct {
+	name string
+	wrap func(io.Reader) io.Reader
+}{
+	{"in one read", func(r io.Reader) io.Reader { return r }},
+	{"one byte per read", iotest.OneByteReader},
+	{"half of what is asked per read", iotest.HalfReader},
 }

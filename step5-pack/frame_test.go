@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,16 +77,8 @@ func TestReadFrame(t *testing.T) {
 			want:  frame{fin: true, rsv: rsv1Bit, opcode: textFrame, payload: []byte{}},
 		},
 	}
-	readers := []struct {
-		name string
-		wrap func(io.Reader) io.Reader
-	}{
-		{"in one read", func(r io.Reader) io.Reader { return r }},
-		{"one byte per read", iotest.OneByteReader},
-		{"half of what is asked per read", iotest.HalfReader},
-	}
 	for _, tt := range tests {
-		for _, rd := range readers {
+		for _, rd := range splitReaders {
 			t.Run(tt.name+"/"+rd.name, func(t *testing.T) {
 				got, err := readFrame(rd.wrap(bytes.NewReader(tt.input)), maxPayloadSize)
 				require.NoError(t, err, frameHint)

@@ -154,21 +154,11 @@ func runPipelined(p *process, cfg runConfig) ([]float64, error) {
 // scheduling (it shares the CPUs with the server).
 func runParallel(p *process, cfg runConfig) ([]float64, error) {
 	const conns = 64
-	payload := make([]byte, 1024)
-	for i := range payload {
-		payload[i] = byte(rand.Uint32())
-	}
-	frame := clientFrame(opBinary, payload)
-	cs, err := dialMany(p.addr, conns, readBufferBytes)
+	cs, frame, err := openEchoing(p.addr, conns, 1024)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(cs)
-	for _, c := range cs {
-		if err := checkEcho(c, opBinary, payload); err != nil {
-			return nil, err
-		}
-	}
 	w := newWindow(cfg)
 	lat := make([][]time.Duration, conns)
 	errs := make([]error, conns)
@@ -226,21 +216,11 @@ func runLarge(p *process, cfg runConfig) ([]float64, error) {
 		conns    = 4
 		inFlight = 2
 	)
-	payload := make([]byte, 1<<20)
-	for i := range payload {
-		payload[i] = byte(rand.Uint32())
-	}
-	frame := clientFrame(opBinary, payload)
-	cs, err := dialMany(p.addr, conns, readBufferBytes)
+	cs, frame, err := openEchoing(p.addr, conns, 1<<20)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(cs)
-	for _, c := range cs {
-		if err := checkEcho(c, opBinary, payload); err != nil {
-			return nil, err
-		}
-	}
 	w := newWindow(cfg)
 	var received atomic.Int64
 	errs := make([]error, 2*conns)
@@ -370,6 +350,27 @@ func dialMany(addr string, n, readBuf int) ([]*wsConn, error) {
 		}
 	}
 	return cs, nil
+}
+
+// openEchoing opens n connections and checks that each echoes a binary
+// message of size random bytes intact; it returns them with that message's
+// frame, pre-masked, for the workload to send.
+func openEchoing(addr string, n, size int) ([]*wsConn, []byte, error) {
+	payload := make([]byte, size)
+	for i := range payload {
+		payload[i] = byte(rand.Uint32())
+	}
+	cs, err := dialMany(addr, n, readBufferBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cs {
+		if err := checkEcho(c, opBinary, payload); err != nil {
+			closeAll(cs)
+			return nil, nil, err
+		}
+	}
+	return cs, clientFrame(opBinary, payload), nil
 }
 
 func closeAll(cs []*wsConn) {

@@ -47,6 +47,6 @@ type frame struct {
 }
 
 var (
-	errFrameTooLarge = errors.New("frame payload larger than 1 MiB")
+	errFrameTooLarge = errors.New("frame payload larger than the limit")
 	errBadLength     = errors.New("64-bit payload length with the top bit set")
 )

@@ -82,11 +82,11 @@ func describeFrame(direction string, f frame) string {
 
 	switch f.opcode {
 	case textFrame:
-		fmt.Fprintf(&b, "  text: %q\n", f.payload)
+		fmt.Fprintf(&b, "  text: %s\n", quoteText(f.payload))
 	case closeFrame:
 		fmt.Fprintf(&b, "  %s\n", describeClose(f.payload))
 	case pingFrame, pongFrame:
-		fmt.Fprintf(&b, "  payload: %q\n", f.payload)
+		fmt.Fprintf(&b, "  payload: %s\n", quoteText(f.payload))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
@@ -137,6 +137,16 @@ func hexBytes(p []byte) string {
 		return fmt.Sprintf("% x", p)
 	}
 	return fmt.Sprintf("% x … (%d more bytes)", p[:most], len(p)-most)
+}
+
+// quoteText quotes up to 64 bytes of a payload as Go text, and says how
+// many more there are.
+func quoteText(p []byte) string {
+	const most = 64
+	if len(p) <= most {
+		return fmt.Sprintf("%q", p)
+	}
+	return fmt.Sprintf("%q … (%d more bytes)", p[:most], len(p)-most)
 }
 
 // span names the bytes at [from, from+n) of the frame.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,4 +51,8 @@ func TestDescribeFrame(t *testing.T) {
 			assert.Equal(t, tt.want, describeFrame("in", tt.f))
 		})
 	}
+	t.Run("a long text is cut after 64 bytes", func(t *testing.T) {
+		long := frame{fin: true, opcode: textFrame, payloadLen: len16, payload: bytes.Repeat([]byte("x"), 1000)}
+		assert.Contains(t, describeFrame("in", long), `  text: "`+strings.Repeat("x", 64)+`" … (936 more bytes)`)
+	})
 }

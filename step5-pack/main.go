@@ -151,8 +151,9 @@ func answer(conn net.Conn, f frame, logger *log.Logger) bool {
 		if len(f.payload) >= 2 {
 			code = f.payload[:2]
 		}
-		sendMsg(conn, closeFrame, code, logger)
-		logger.Printf("%s: close answered; closing the connection", conn.RemoteAddr())
+		if sendMsg(conn, closeFrame, code, logger) == nil {
+			logger.Printf("%s: close answered; closing the connection", conn.RemoteAddr())
+		}
 		return false
 	}
 	logger.Printf("%s: step 5 answers only text and close frames (final answers the rest)", conn.RemoteAddr())

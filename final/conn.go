@@ -15,12 +15,15 @@ import (
 )
 
 const (
-	writeTimeout    = 10 * time.Second // a client that stops reading must not hold a goroutine for ever
-	closeWait       = time.Second      // for the client to hang up after the close handshake
-	maxPooledBuffer = 4 << 20          // bigger message buffers are not kept; the pool itself empties over two GCs
+	closeWait       = time.Second // for the client to hang up after the close handshake
+	maxPooledBuffer = 4 << 20     // bigger message buffers are not kept; the pool itself empties over two GCs
 )
 
 var errCloseSent = errors.New("websocket: close frame already sent; nothing may follow it (RFC 6455 §5.5.1)")
+
+// errNotReading wraps a failed write: the client has stopped reading (or is
+// gone), so a close frame would not get through either.
+var errNotReading = errors.New("websocket: cannot write to the client, which has stopped reading or is gone")
 
 // msgBuffers recycles message buffers, so an echo allocates nothing in the
 // steady state and an idle connection holds no message buffer.
@@ -48,7 +51,7 @@ type conn struct {
 	mu        sync.Mutex // one writer at a time: the reader and shutdown both write
 	out       [maxFrameHeaderSize]byte
 	closeSent bool
-	writeBy   deadline // writeTimeout, moved forward as frames leave
+	writeBy   deadline // the write timeout, moved forward as frames leave
 }
 
 // deadline moves a read or write deadline of the connection forward, but at
@@ -83,7 +86,7 @@ func (c *conn) serve() string {
 	}
 	var netErr net.Error
 	switch {
-	case errors.Is(err, errPeerClosed):
+	case errors.Is(err, errPeerClosed), errors.Is(err, errNotReading):
 		return err.Error()
 	case err == io.EOF:
 		return fmt.Sprintf("the client hung up without a close frame (%d, abnormal closure)", closeAbnormal)
@@ -242,7 +245,10 @@ func (c *conn) sendMsg(opcode byte, payload []byte) error {
 	bw.Reset(c.rwc)
 	bw.Write(header)
 	bw.Write(payload)
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("%w: %w", errNotReading, err)
+	}
+	return nil
 }
 
 // appendFull appends n bytes from r to buf, growing buf as the bytes arrive:

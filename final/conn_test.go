@@ -254,6 +254,19 @@ func TestIdleTimeout(t *testing.T) {
 	waitForOutput(t, out, "nothing received for 100ms")
 }
 
+func TestClientThatStopsReadingIsCutOff(t *testing.T) {
+	cfg := testConfig()
+	cfg.writeTimeout = 200 * time.Millisecond
+	_, addr, out := startServer(t, cfg)
+	c := connect(t, addr)
+	// 16 MiB is more than the kernel's socket buffers hold: the echo can only
+	// leave if the client reads it, and this client never does.
+	c.send(binaryFrame, bytes.Repeat([]byte{0xab}, 16<<20))
+	waitForOutput(t, out, "WebSocket closed: "+errNotReading.Error())
+	assert.NotContains(t, out.String(), "nothing received", "a write that times out is not an idle client")
+	echoWorks(t, addr)
+}
+
 func TestShutdownClosesClientsWithGoingAway(t *testing.T) {
 	s, addr, out := startServer(t, testConfig())
 	c := connect(t, addr)

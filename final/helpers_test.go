@@ -60,7 +60,7 @@ func (b *syncBuffer) String() string {
 
 // testConfig is the configuration the tests run with unless they change it.
 func testConfig() config {
-	return config{maxMessage: 32 << 20, idleTimeout: time.Minute, headTimeout: 10 * time.Second}
+	return config{maxMessage: 32 << 20, idleTimeout: time.Minute, headTimeout: 10 * time.Second, writeTimeout: 10 * time.Second}
 }
 
 // startServer runs a server with cfg on a free port of 127.0.0.1 for the

@@ -31,7 +31,8 @@ func main() {
 	verbose := flag.Bool("v", false, "print every frame in and out as an annotated picture")
 	flag.Parse()
 
-	cfg := config{maxMessage: *maxMessage, idleTimeout: *idle, headTimeout: 10 * time.Second, verbose: *verbose}
+	cfg := config{maxMessage: *maxMessage, idleTimeout: *idle, headTimeout: 10 * time.Second,
+		writeTimeout: 10 * time.Second, verbose: *verbose}
 	for o := range strings.SplitSeq(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.origins = append(cfg.origins, o)

@@ -24,11 +24,12 @@ var page []byte
 
 // config is what the flags set.
 type config struct {
-	maxMessage  int64         // bytes; a longer message is refused with 1009
-	origins     []string      // allowed Origin headers; none allows all
-	idleTimeout time.Duration // close a connection that sends nothing this long; 0 never
-	headTimeout time.Duration // for a request head to arrive in full (slowloris)
-	verbose     bool          // log every frame as a picture
+	maxMessage   int64         // bytes; a longer message is refused with 1009
+	origins      []string      // allowed Origin headers; none allows all
+	idleTimeout  time.Duration // close a connection that sends nothing this long; 0 never
+	headTimeout  time.Duration // for a request head to arrive in full (slowloris)
+	writeTimeout time.Duration // for a frame to leave; a client that stops reading must not hold a goroutine for ever
+	verbose      bool          // log every frame as a picture
 }
 
 // server serves the page on GET / and turns an upgrade request on any path
@@ -179,8 +180,8 @@ func (s *server) upgrade(w http.ResponseWriter, r *http.Request) {
 	c := &conn{rwc: rwc, br: brw.Reader, maxMessage: s.cfg.maxMessage,
 		idleTimeout: s.cfg.idleTimeout, logger: s.logger, verbose: s.cfg.verbose,
 		readBy:  deadline{set: rwc.SetReadDeadline, timeout: s.cfg.idleTimeout},
-		writeBy: deadline{set: rwc.SetWriteDeadline, timeout: writeTimeout}}
-	rwc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		writeBy: deadline{set: rwc.SetWriteDeadline, timeout: s.cfg.writeTimeout}}
+	rwc.SetWriteDeadline(time.Now().Add(s.cfg.writeTimeout))
 	fmt.Fprintf(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Accept: %s\r\n\r\n", acceptKey(r.Header.Get("Sec-WebSocket-Key")))
 	if err := brw.Flush(); err != nil {

@@ -77,3 +77,21 @@ func TestClientFrameHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundOrderAlternates(t *testing.T) {
+	a, b := &target{name: "final"}, &target{name: "gorilla"}
+	targets := []*target{a, b}
+	var got []string
+	for r := 1; r <= 4; r++ {
+		for _, tg := range roundOrder(r, targets) {
+			got = append(got, tg.name)
+		}
+	}
+	want := "final gorilla gorilla final final gorilla gorilla final"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("order = %q, want %q", g, want)
+	}
+	if targets[0] != a {
+		t.Error("roundOrder changed its argument")
+	}
+}

@@ -7,8 +7,8 @@
 //	go run . -quick   # about 30 seconds
 //
 // Both servers are built into a temporary directory, started on free
-// loopback ports, and measured in interleaved rounds (final, gorilla, final,
-// gorilla, ...); the tables show medians. The load generator is this program
+// loopback ports, and measured in interleaved rounds whose order alternates
+// (final, gorilla; gorilla, final; ...); the tables show medians. The load generator is this program
 // (raw TCP, pre-masked frames), on the same machine. See README.md.
 package main
 
@@ -192,7 +192,7 @@ func run(o options, log func(string, ...any)) error {
 		fresh := w.id == "idle" // needs a newly started server every time
 		procs := map[*target]*process{}
 		for r := 1; r <= o.rounds; r++ {
-			for _, t := range targets {
+			for _, t := range roundOrder(r, targets) {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -266,6 +266,18 @@ func run(o options, log func(string, ...any)) error {
 		}
 	}
 	return nil
+}
+
+// roundOrder returns the servers in the order they run in round r (counted
+// from 1): as given in odd rounds, reversed in even ones. With final and
+// gorilla that is final, gorilla; gorilla, final; final, gorilla; ... (ABBA),
+// so neither server always runs first in a round.
+func roundOrder(r int, targets []*target) []*target {
+	order := slices.Clone(targets)
+	if r%2 == 0 {
+		slices.Reverse(order)
+	}
+	return order
 }
 
 // raiseNoFile raises RLIMIT_NOFILE's soft limit to the hard limit and checks
@@ -385,7 +397,7 @@ func writeReport(w io.Writer, o options, cfg runConfig, gorilla *target, results
 	fmt.Fprintf(w, "| OS | %s/%s, kernel %s |\n", runtime.GOOS, runtime.GOARCH, kernel())
 	fmt.Fprintf(w, "| Go | %s |\n", runtime.Version())
 	fmt.Fprintf(w, "| gorilla/websocket | %s |\n", moduleVersion(gorilla.bin, "github.com/gorilla/websocket"))
-	fmt.Fprintf(w, "| run | %s: %d interleaved rounds per workload, %s warm-up + %s measured each; medians, ± is half the min–max range |\n",
+	fmt.Fprintf(w, "| run | %s: %d interleaved rounds per workload, order alternating (final first in odd rounds, gorilla first in even: ABBA…), %s warm-up + %s measured each; medians, ± is half the min–max range |\n",
 		mode, o.rounds, cfg.warmup, cfg.measure)
 	fmt.Fprintf(w, "\nThe last column is final's figure relative to gorilla's, arranged so that **> 1 means final is better**: "+
 		"final ÷ gorilla for throughput, gorilla ÷ final for latency and memory (where lower is better).\n")

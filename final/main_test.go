@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCtrlCClosesEveryClientAndExits runs the real program, as `go run ./final`
+// would, and presses Ctrl-C: every client gets a close frame with 1001 (going
+// away) and the program exits on its own.
+func TestCtrlCClosesEveryClientAndExits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping in -short mode: it builds the program")
+	}
+	bin := filepath.Join(t.TempDir(), "final")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+
+	// The first line says where it listens: "final: echo server on http://ADDR/ …".
+	lines := bufio.NewScanner(stdout)
+	require.True(t, lines.Scan(), "final printed nothing")
+	_, rest, ok := strings.Cut(lines.Text(), "http://")
+	require.True(t, ok, "the first line should give the address: %q", lines.Text())
+	addr, _, _ := strings.Cut(rest, "/")
+	go func() {
+		for lines.Scan() { // keep reading, so the program never blocks on stdout
+		}
+	}()
+
+	clients := []*client{connect(t, addr), connect(t, addr)}
+	for _, c := range clients {
+		c.send(textFrame, []byte("before Ctrl-C"))
+		c.expect(textFrame, []byte("before Ctrl-C"), "the program echoes")
+	}
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	for _, c := range clients {
+		f, err := c.read()
+		require.NoError(t, err, "after Ctrl-C every client gets a close frame")
+		require.Equal(t, byte(closeFrame), f.opcode, "after Ctrl-C every client gets a close frame")
+		assert.Equal(t, closePayload(closeGoingAway, "server shutting down"), f.payload,
+			"with 1001 going away (RFC 6455 §7.4.1)")
+		c.send(closeFrame, closePayload(closeGoingAway, "")) // the client's half of the close handshake
+		c.expectEOF("the server closes TCP once both close frames are sent")
+	}
+	select {
+	case err := <-exited:
+		assert.NoError(t, err, "after Ctrl-C the program exits cleanly")
+	case <-time.After(waitFor):
+		t.Fatal("the program did not exit after Ctrl-C")
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,7 +22,7 @@ func TestCtrlCClosesEveryClientAndExits(t *testing.T) {
 		t.Skip("skipping in -short mode: it builds the program")
 	}
 	bin := filepath.Join(t.TempDir(), "final")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, ".")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 

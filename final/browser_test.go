@@ -72,7 +72,7 @@ func TestBrowserEchoesThroughThePage(t *testing.T) {
 				status = textOf(findByID(doc, "status"))
 				log = listItems(findByID(doc, "log"))
 				return status == "open" && slices.Contains(log, "echo: "+tt.text)
-			}, time.Minute, 100*time.Millisecond,
+			}, 30*time.Second, 100*time.Millisecond,
 				"the page should show status open and the echo; it showed status %q and log %q\nthe server printed:\n%s",
 				status, shorten(log), out)
 			assert.Contains(t, log, "sent: "+tt.text, "the page sent the message itself")
@@ -81,20 +81,12 @@ func TestBrowserEchoesThroughThePage(t *testing.T) {
 }
 
 // findByID returns the element with the given id attribute, or nil.
-func findByID(n *html.Node, id string) *html.Node {
-	if n == nil {
-		return nil
-	}
-	if n.Type == html.ElementNode {
+func findByID(doc *html.Node, id string) *html.Node {
+	for n := range doc.Descendants() {
 		for _, a := range n.Attr {
 			if a.Key == "id" && a.Val == id {
 				return n
 			}
-		}
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if found := findByID(c, id); found != nil {
-			return found
 		}
 	}
 	return nil
@@ -105,12 +97,11 @@ func textOf(n *html.Node) string {
 	if n == nil {
 		return ""
 	}
-	if n.Type == html.TextNode {
-		return n.Data
-	}
 	var b strings.Builder
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		b.WriteString(textOf(c))
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			b.WriteString(d.Data)
+		}
 	}
 	return b.String()
 }

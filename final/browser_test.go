@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
+
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
 
 // findChromium returns the path of a Chromium the test can drive, or "".
@@ -47,12 +49,12 @@ func dumpDOM(t *testing.T, chromium, pageURL string) *html.Node {
 func TestBrowserEchoesThroughThePage(t *testing.T) {
 	chromium := findChromium()
 	if chromium == "" {
-		skipUnlessCI(t, "skipping the browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
+		wstest.SkipUnlessCI(t, "skipping the browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
 	}
 	if testing.Short() {
 		t.Skip("skipping the browser test in -short mode")
 	}
-	_, addr, out := startServer(t, testConfig())
+	addr, out := startEcho(t)
 
 	tests := []struct {
 		name string

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
 
 // TestCtrlCClosesEveryClientAndExits runs the real program, as `go run ./final`
@@ -46,26 +48,26 @@ func TestCtrlCClosesEveryClientAndExits(t *testing.T) {
 		}
 	}()
 
-	clients := []*client{connect(t, addr), connect(t, addr)}
+	clients := []*wstest.Client{wstest.Connect(t, addr), wstest.Connect(t, addr)}
 	for _, c := range clients {
-		c.send(textFrame, []byte("before Ctrl-C"))
-		c.expect(textFrame, []byte("before Ctrl-C"), "the program echoes")
+		c.Send(textFrame, []byte("before Ctrl-C"))
+		c.Expect(textFrame, []byte("before Ctrl-C"), "the program echoes")
 	}
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	for _, c := range clients {
-		f, err := c.read()
+		f, err := c.Read()
 		require.NoError(t, err, "after Ctrl-C every client gets a close frame")
-		require.Equal(t, byte(closeFrame), f.opcode, "after Ctrl-C every client gets a close frame")
-		assert.Equal(t, closePayload(closeGoingAway, "server shutting down"), f.payload,
+		require.Equal(t, byte(closeFrame), f.Opcode, "after Ctrl-C every client gets a close frame")
+		assert.Equal(t, wstest.ClosePayload(closeGoingAway, "server shutting down"), f.Payload,
 			"with 1001 going away (RFC 6455 §7.4.1)")
-		c.send(closeFrame, closePayload(closeGoingAway, "")) // the client's half of the close handshake
-		c.expectEOF("the server closes TCP once both close frames are sent")
+		c.Send(closeFrame, wstest.ClosePayload(closeGoingAway, "")) // the client's half of the close handshake
+		c.ExpectEOF("the server closes TCP once both close frames are sent")
 	}
 	select {
 	case err := <-exited:
 		assert.NoError(t, err, "after Ctrl-C the program exits cleanly")
-	case <-time.After(waitFor):
+	case <-time.After(wstest.WaitFor):
 		t.Fatal("the program did not exit after Ctrl-C")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"bufio"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"testing"
+
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
 
 // BenchmarkUnmask compares the article's byte-at-a-time XOR (kept here only
@@ -56,17 +58,17 @@ func BenchmarkFrameHeader(b *testing.B) {
 func BenchmarkEcho(b *testing.B) {
 	for _, size := range []int{16, 1024} {
 		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
-			_, addr, _ := startServer(b, testConfig())
-			c := connect(b, addr)
-			frame := frameBytes(0x81, bytes.Repeat([]byte("a"), size))
+			_, addr, _ := startServer(b, testServer())
+			c := wstest.Connect(b, addr)
+			frame := wstest.ClientFrame(0x81, bytes.Repeat([]byte("a"), size))
 			reply := make([]byte, len(appendFrameHeader(nil, textFrame, size))+size)
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.conn.Write(frame); err != nil {
+				if _, err := c.Conn.Write(frame); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := io.ReadFull(c.br, reply); err != nil {
+				if _, err := io.ReadFull(c.BR, reply); err != nil {
 					b.Fatal(err)
 				}
 			}

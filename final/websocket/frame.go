@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"encoding/binary"
@@ -12,7 +12,7 @@ import (
 // length follows; then the 4-byte masking key if MASK is set.
 const (
 	finalBit   = 1 << 7 // byte 0: the last frame of a message
-	rsv1Bit    = 1 << 6 // byte 0: reserved for extensions; we negotiate none
+	rsv1Bit    = 1 << 6 // byte 0: reserved for extensions; this package negotiates none
 	rsv2Bit    = 1 << 5
 	rsv3Bit    = 1 << 4
 	opcodeMask = 0x0f
@@ -35,31 +35,40 @@ const (
 	pongFrame         = 0xa
 )
 
-// Close codes, §7.4.1. 1005 and 1006 are never sent: they describe a close
-// frame without a code and a connection that ended without a close frame.
+// Close codes, RFC 6455 §7.4.1, and the IANA registry (§11.7). A close
+// frame carries one; CloseNoStatus and CloseAbnormal are never sent: they
+// describe a close frame without a code and a connection that ended without
+// a close frame.
 const (
-	closeNormal          = 1000
-	closeGoingAway       = 1001
-	closeProtocolError   = 1002
-	closeUnsupportedData = 1003
-	closeNoStatus        = 1005
-	closeAbnormal        = 1006
-	closeInvalidPayload  = 1007
-	closePolicyViolation = 1008
-	closeMessageTooBig   = 1009
-	closeInternalError   = 1011
+	CloseNormal             = 1000
+	CloseGoingAway          = 1001
+	CloseProtocolError      = 1002
+	CloseUnsupportedData    = 1003
+	CloseNoStatus           = 1005
+	CloseAbnormal           = 1006
+	CloseInvalidPayload     = 1007
+	ClosePolicyViolation    = 1008
+	CloseMessageTooBig      = 1009
+	CloseMandatoryExtension = 1010
+	CloseInternalError      = 1011
+	CloseServiceRestart     = 1012
+	CloseTryAgainLater      = 1013
+	CloseBadGateway         = 1014
 )
 
 var closeCodeNames = map[int]string{
-	closeNormal: "normal closure", closeGoingAway: "going away", closeProtocolError: "protocol error",
-	closeUnsupportedData: "unsupported data", closeNoStatus: "no status code", closeAbnormal: "abnormal closure",
-	closeInvalidPayload: "invalid payload data", closePolicyViolation: "policy violation",
-	closeMessageTooBig: "message too big", 1010: "mandatory extension", closeInternalError: "internal error",
-	1012: "service restart", 1013: "try again later", 1014: "bad gateway", // IANA registry, §11.7
+	CloseNormal: "normal closure", CloseGoingAway: "going away", CloseProtocolError: "protocol error",
+	CloseUnsupportedData: "unsupported data", CloseNoStatus: "no status code", CloseAbnormal: "abnormal closure",
+	CloseInvalidPayload: "invalid payload data", ClosePolicyViolation: "policy violation",
+	CloseMessageTooBig: "message too big", CloseMandatoryExtension: "mandatory extension",
+	CloseInternalError: "internal error", CloseServiceRestart: "service restart",
+	CloseTryAgainLater: "try again later", CloseBadGateway: "bad gateway",
 }
 
-// closeCodeName says what a close code means, for logs and frame pictures.
-func closeCodeName(code int) string {
+// CloseCodeName says in words what a close code means: "going away" for
+// 1001, "application-defined" for 3000-4999, "invalid" for a code no close
+// frame may carry.
+func CloseCodeName(code int) string {
 	if name, ok := closeCodeNames[code]; ok {
 		return name
 	}
@@ -73,10 +82,10 @@ func closeCodeName(code int) string {
 // registered code that can be sent, or 3000-4999 for libraries and apps.
 func validCloseCode(code int) bool {
 	_, registered := closeCodeNames[code]
-	return registered && code != closeNoStatus && code != closeAbnormal || code >= 3000 && code <= 4999
+	return registered && code != CloseNoStatus && code != CloseAbnormal || code >= 3000 && code <= 4999
 }
 
-// Errors for what breaks RFC 6455. conn.go turns them into close codes in
+// Errors for what breaks RFC 6455. message.go turns them into close codes in
 // one place, closeCodeFor.
 var (
 	errReservedBits       = errors.New("websocket: RSV bit set, but no extension was negotiated (RFC 6455 §5.2)")
@@ -88,7 +97,7 @@ var (
 	errNothingToContinue  = errors.New("websocket: continuation frame, but no message to continue (RFC 6455 §5.4)")
 	errMessageUnfinished  = errors.New("websocket: new data frame inside a fragmented message (RFC 6455 §5.4)")
 	errInvalidUTF8        = errors.New("websocket: text message is not valid UTF-8 (RFC 6455 §8.1)")
-	errMessageTooBig      = errors.New("websocket: message longer than -max-message")
+	errMessageTooBig      = errors.New("websocket: message longer than the limit (Options.MaxMessage)")
 	errClosePayload1Byte  = errors.New("websocket: close frame payload of 1 byte (RFC 6455 §5.5.1)")
 	errInvalidCloseCode   = errors.New("websocket: invalid close code (RFC 6455 §7.4)")
 	errInvalidCloseReason = errors.New("websocket: close reason is not valid UTF-8 (RFC 6455 §5.5.1)")

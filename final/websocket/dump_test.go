@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func TestDumpFrame(t *testing.T) {
 }
 
 func TestDumpFrameNamesTheCloseCode(t *testing.T) {
-	payload := binary.BigEndian.AppendUint16(nil, closeProtocolError)
+	payload := binary.BigEndian.AppendUint16(nil, CloseProtocolError)
 	got := picture(t, "out", append([]byte{0x88, 0x02}, payload...))
 	assert.Contains(t, got, "close code=1002 (protocol error) reason=\"\"\n", "RFC 6455 §7.4.1")
 }

@@ -1,9 +1,7 @@
-package main
+package websocket
 
 import (
 	"bufio"
-	"crypto/sha1"
-	"encoding/base64"
 	"io"
 	"net/http"
 	"strings"
@@ -12,17 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/html"
-)
 
-// acceptKeyWith is SHA-1 of key+guid in base64, computed here without the
-// server's code.
-func acceptKeyWith(key, guid string) string {
-	h := sha1.New()
-	io.WriteString(h, key)
-	io.WriteString(h, guid)
-	return base64.StdEncoding.EncodeToString(h.Sum(nil))
-}
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
+)
 
 func TestAcceptKey(t *testing.T) {
 	const hint = "RFC 6455 §1.3: base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\"))"
@@ -30,28 +20,17 @@ func TestAcceptKey(t *testing.T) {
 		assert.Equal(t, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), hint)
 	})
 	t.Run("the article's key", func(t *testing.T) {
-		assert.Equal(t, acceptKeyWith("mnwFxiOlctXFN/DeMt1Amg==", magicString), acceptKey("mnwFxiOlctXFN/DeMt1Amg=="), hint)
+		assert.Equal(t, wstest.AcceptKeyWith("mnwFxiOlctXFN/DeMt1Amg==", magicString), acceptKey("mnwFxiOlctXFN/DeMt1Amg=="), hint)
 	})
 	t.Run("the companion README's misspelt GUID gives a wrong answer", func(t *testing.T) {
-		typo := acceptKeyWith("dGhlIHNhbXBsZSBub25jZQ==", "285EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+		typo := wstest.AcceptKeyWith("dGhlIHNhbXBsZSBub25jZQ==", "285EAFA5-E914-47DA-95CA-C5AB0DC85B11")
 		assert.NotEqual(t, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", typo, hint)
 	})
 }
 
-// roundTrip sends a raw HTTP request and reads the response.
-func roundTrip(t *testing.T, addr, request string) *http.Response {
-	t.Helper()
-	conn := dial(t, addr)
-	_, err := io.WriteString(conn, request)
-	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err)
-	return resp
-}
-
 func TestHandshake(t *testing.T) {
 	const key = "dGhlIHNhbXBsZSBub25jZQ=="
-	good := handshakeRequest("/xxoo", key)
+	good := wstest.HandshakeRequest("/xxoo", key)
 	tests := []struct {
 		name    string
 		request string
@@ -59,9 +38,9 @@ func TestHandshake(t *testing.T) {
 		status  int
 		hint    string
 	}{
-		{"the article's request is accepted", articleRequest, nil, 101, "RFC 6455 §4.2.2"},
+		{"the article's request is accepted", wstest.ArticleRequest, nil, 101, "RFC 6455 §4.2.2"},
 		{"Firefox's Connection: keep-alive, Upgrade is accepted", good, nil, 101, "Connection is a token list (RFC 9110 §7.6.1)"},
-		{"any path upgrades", handshakeRequest("/chatsocket?x=1", key), nil, 101, "the article's server ignores the path"},
+		{"any path upgrades", wstest.HandshakeRequest("/chatsocket?x=1", key), nil, 101, "the article's server ignores the path"},
 		{"header names and tokens in any case are accepted",
 			"GET / HTTP/1.1\r\nhost: a\r\nUPGRADE: WebSocket\r\nconnection: UPGRADE\r\nsec-websocket-key: " + key +
 				"\r\nsec-websocket-version: 13\r\n\r\n", nil, 101, "header names are case-insensitive (RFC 9110 §5.1)"},
@@ -87,17 +66,17 @@ func TestHandshake(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := testConfig()
-			cfg.origins = tt.origins
+			cfg := testServer()
+			cfg.Origins = tt.origins
 			_, addr, _ := startServer(t, cfg)
-			resp := roundTrip(t, addr, tt.request)
+			resp := wstest.RoundTrip(t, addr, tt.request)
 			assert.Equal(t, tt.status, resp.StatusCode, "HTTP status (%s)", tt.hint)
 			if tt.status == 101 {
 				assert.True(t, hasTokenRef(resp.Header.Get("Upgrade"), "websocket"), "Upgrade: websocket (RFC 6455 §4.2.2)")
 				assert.True(t, hasTokenRef(resp.Header.Get("Connection"), "upgrade"), "Connection: Upgrade (RFC 6455 §4.2.2)")
-				want := acceptKeyRef(key)
-				if tt.request == articleRequest {
-					want = articleAccept
+				want := wstest.AcceptKey(key)
+				if tt.request == wstest.ArticleRequest {
+					want = wstest.AcceptKey("mnwFxiOlctXFN/DeMt1Amg==")
 				}
 				assert.Equal(t, want, resp.Header.Get("Sec-WebSocket-Accept"), "RFC 6455 §4.2.2")
 				assert.Empty(t, resp.Header.Get("Sec-WebSocket-Extensions"), "no extension is negotiated, so RSV bits stay 0")
@@ -122,10 +101,10 @@ func hasTokenRef(v, token string) bool {
 }
 
 func TestHandshakeSplitIntoSingleBytes(t *testing.T) {
-	_, addr, _ := startServer(t, testConfig())
-	conn := dial(t, addr)
-	for i := range len(articleRequest) {
-		_, err := conn.Write([]byte{articleRequest[i]})
+	_, addr, _ := startServer(t, testServer())
+	conn := wstest.Dial(t, addr)
+	for i := range len(wstest.ArticleRequest) {
+		_, err := conn.Write([]byte{wstest.ArticleRequest[i]})
 		require.NoError(t, err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -134,25 +113,25 @@ func TestHandshakeSplitIntoSingleBytes(t *testing.T) {
 }
 
 func TestSlowHandshakeIsCutOff(t *testing.T) {
-	cfg := testConfig()
-	cfg.headTimeout = 200 * time.Millisecond
+	cfg := testServer()
+	cfg.HeadTimeout = 200 * time.Millisecond
 	_, addr, _ := startServer(t, cfg)
 
 	// Slowloris: send a request head a little at a time and never finish it,
 	// to hold a connection (and its goroutine) for as long as the server lets.
-	slow := dial(t, addr)
+	slow := wstest.Dial(t, addr)
 	_, err := slow.Write([]byte("GET /xxoo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"))
 	require.NoError(t, err)
 	echoWorks(t, addr)
 
-	slow.SetReadDeadline(time.Now().Add(waitFor))
+	slow.SetReadDeadline(time.Now().Add(wstest.WaitFor))
 	_, err = io.ReadAll(slow)
 	require.NoError(t, err, "the server must hang up on a head that does not arrive within the read deadline (ReadHeaderTimeout)")
 	echoWorks(t, addr)
 }
 
 func TestPlainHTTP(t *testing.T) {
-	_, addr, _ := startServer(t, testConfig())
+	_, addr, _ := startServer(t, testServer())
 	tests := []struct {
 		name    string
 		request string
@@ -164,40 +143,7 @@ func TestPlainHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.status, roundTrip(t, addr, tt.request).StatusCode)
+			assert.Equal(t, tt.status, wstest.RoundTrip(t, addr, tt.request).StatusCode)
 		})
-	}
-}
-
-func TestThePageHasTheElementsAndScript(t *testing.T) {
-	_, addr, _ := startServer(t, testConfig())
-	resp := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
-	require.Equal(t, 200, resp.StatusCode)
-	assert.Contains(t, resp.Header.Get("Content-Type"), "text/html")
-	doc, err := html.Parse(resp.Body)
-	require.NoError(t, err)
-
-	ids := map[string]string{} // id → element name
-	var scripts []string
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode {
-			continue
-		}
-		for _, a := range n.Attr {
-			if a.Key == "id" {
-				ids[a.Val] = n.Data
-			}
-		}
-		if n.Data == "script" && n.FirstChild != nil {
-			scripts = append(scripts, n.FirstChild.Data)
-		}
-	}
-	for id, element := range map[string]string{"log": "ul", "msg": "input", "send": "button", "status": "span"} {
-		assert.Equal(t, element, ids[id], "the page needs a <%s id=%q> (a headless browser reads it)", element, id)
-	}
-	require.Len(t, scripts, 1, "one inline script opens the WebSocket")
-	script := scripts[0]
-	for _, want := range []string{"location.host", "/xxoo", "new WebSocket", "onopen", "onmessage", "onclose", "onerror", "auto"} {
-		assert.Contains(t, script, want, "the script builds ws://<location.host>/xxoo and logs every event")
 	}
 }

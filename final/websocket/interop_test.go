@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"testing"
@@ -28,7 +28,7 @@ var recorder = websocket.Codec{
 }
 
 func TestInteropWithXNetWebsocket(t *testing.T) {
-	_, addr, _ := startServer(t, testConfig())
+	_, addr, _ := startServer(t, testServer())
 	ws, err := websocket.Dial("ws://"+addr+"/xxoo", "", "http://"+addr+"/")
 	require.NoError(t, err, "golang.org/x/net/websocket must complete the handshake (RFC 6455 §4)")
 	defer ws.Close()

@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"encoding/binary"
@@ -9,9 +9,28 @@ import (
 var opcodeNames = [16]string{continuationFrame: "continuation", textFrame: "text", binaryFrame: "binary",
 	closeFrame: "close", pingFrame: "ping", pongFrame: "pong"}
 
-// dumpFrame draws a frame as an annotated picture of the RFC 6455 §5.2
-// layout filled with its values, for -v; step 4 draws the same picture. raw is
-// the header and payload the payload, both as on the wire (masked if MASK=1).
+// Frame is one frame as it crossed the wire, for Options.OnFrame. Its slices
+// are the connection's own buffers: they are valid only during the call.
+type Frame struct {
+	Incoming bool   // read from the client; false: written by the server
+	Header   []byte // the frame header, as on the wire
+	Payload  []byte // the payload, as on the wire: masked if the client masked it
+
+	h frameHeader
+}
+
+// String draws the frame as an annotated picture of the RFC 6455 §5.2 layout
+// filled with its values, the picture step 4 prints.
+func (f Frame) String() string {
+	direction := "out"
+	if f.Incoming {
+		direction = "in"
+	}
+	return dumpFrame(direction, f.h, f.Header, f.Payload)
+}
+
+// dumpFrame draws the picture. raw is the header and payload the payload,
+// both as on the wire (masked if MASK=1).
 func dumpFrame(direction string, h frameHeader, raw, payload []byte) string {
 	var b strings.Builder
 	line := func(label, value, note string) {
@@ -69,7 +88,7 @@ func dumpFrame(direction string, h frameHeader, raw, payload []byte) string {
 		fmt.Fprintf(&b, "  payload: %s\n", short(plain, "%q", 64))
 	case h.opcode == closeFrame && len(plain) >= 2:
 		code := int(binary.BigEndian.Uint16(plain))
-		fmt.Fprintf(&b, "  close code=%d (%s) reason=%s\n", code, closeCodeName(code), short(plain[2:], "%q", 64))
+		fmt.Fprintf(&b, "  close code=%d (%s) reason=%s\n", code, CloseCodeName(code), short(plain[2:], "%q", 64))
 	case h.opcode == closeFrame:
 		b.WriteString("  close: no code\n")
 	}

@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
 
 func FuzzReadFrame(f *testing.F) {
@@ -59,11 +61,12 @@ func FuzzReadFrame(f *testing.F) {
 }
 
 func FuzzHandshake(f *testing.F) {
-	f.Add([]byte(articleRequest))
-	f.Add([]byte(handshakeRequest("/xxoo", "dGhlIHNhbXBsZSBub25jZQ==")))
+	f.Add([]byte(wstest.ArticleRequest))
+	f.Add([]byte(wstest.HandshakeRequest("/xxoo", "dGhlIHNhbXBsZSBub25jZQ==")))
 	f.Add([]byte("POST /xxoo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"))
 	f.Add([]byte("GET / HTTP/1.0\r\nConnection: keep-alive, Upgrade\r\nUpgrade: WebSocket\r\nSec-WebSocket-Version: 8\r\n\r\n"))
-	s := newServer(testConfig(), io.Discard)
+	s := testServer()
+	s.Logger = log.New(io.Discard, "", 0)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(data)))
 		if err != nil {
@@ -99,21 +102,22 @@ func FuzzHandshake(f *testing.F) {
 // payloads of at most 125 bytes, and nothing after a close frame.
 func FuzzConn(f *testing.F) {
 	seeds := [][][]byte{
-		{frameBytes(finalBit|textFrame, []byte("Hello"))},
-		{frameBytes(textFrame, []byte("Hel")), frameBytes(finalBit|pingFrame, []byte("p")), frameBytes(finalBit|continuationFrame, []byte("lo"))},
-		{frameBytes(textFrame, []byte{0xe4, 0xbd}), frameBytes(finalBit|continuationFrame, []byte{0xa0})},
-		{frameBytes(finalBit|closeFrame, closePayload(closeNormal, "bye"))},
-		{frameBytes(finalBit|binaryFrame, bytes.Repeat([]byte{1}, 300)), frameBytes(finalBit|closeFrame, nil)},
+		{wstest.ClientFrame(finalBit|textFrame, []byte("Hello"))},
+		{wstest.ClientFrame(textFrame, []byte("Hel")), wstest.ClientFrame(finalBit|pingFrame, []byte("p")), wstest.ClientFrame(finalBit|continuationFrame, []byte("lo"))},
+		{wstest.ClientFrame(textFrame, []byte{0xe4, 0xbd}), wstest.ClientFrame(finalBit|continuationFrame, []byte{0xa0})},
+		{wstest.ClientFrame(finalBit|closeFrame, wstest.ClosePayload(CloseNormal, "bye"))},
+		{wstest.ClientFrame(finalBit|binaryFrame, bytes.Repeat([]byte{1}, 300)), wstest.ClientFrame(finalBit|closeFrame, nil)},
 		{{0x88, 0x82, 0x08, 0x6a, 0xe8, 0x00, 0x0b, 0x83}},
-		{frameBytes(finalBit|closeFrame, closePayload(999, "")), frameBytes(finalBit|pingFrame, []byte("after close"))},
+		{wstest.ClientFrame(finalBit|closeFrame, wstest.ClosePayload(999, "")), wstest.ClientFrame(finalBit|pingFrame, []byte("after close"))},
 	}
 	for _, frames := range seeds {
 		f.Add(bytes.Join(frames, nil))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rwc := &fuzzConn{in: bytes.NewReader(data)}
-		c := &conn{rwc: rwc, br: bufio.NewReader(rwc), maxMessage: 1 << 16, logger: log.New(io.Discard, "", 0)}
-		c.serve()
+		c := newConn(rwc, bufio.NewReader(rwc), Options{MaxMessage: 1 << 16})
+		echo(c, nil)
+		c.finish()
 
 		out := bufio.NewReader(bytes.NewReader(rwc.out.Bytes()))
 		closed := false

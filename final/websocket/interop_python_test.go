@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
 
 // findPythonWebsockets returns a Python that can import websockets, or "".
@@ -27,9 +29,9 @@ func findPythonWebsockets() string {
 func TestInteropPythonWebsockets(t *testing.T) {
 	python := findPythonWebsockets()
 	if python == "" {
-		skipUnlessCI(t, "skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
+		wstest.SkipUnlessCI(t, "skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
 	}
-	_, addr, out := startServer(t, testConfig())
+	_, addr, out := startServer(t, testServer())
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -55,5 +57,5 @@ func TestInteropPythonWebsockets(t *testing.T) {
 	assert.True(t, got.Pong, "a ping is answered with a pong (RFC 6455 §5.5.2)")
 	assert.True(t, got.BigEchoed, "a 1 MiB message comes back intact")
 	assert.Equal(t, 4000, got.CloseCode, "the server echoes the client's close code (RFC 6455 §5.5.1)")
-	waitForOutput(t, out, "WebSocket closed: the client closed: 4000")
+	wstest.WaitForOutput(t, out, "WebSocket closed: the client closed: 4000")
 }

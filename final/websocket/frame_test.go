@@ -1,4 +1,4 @@
-package main
+package websocket
 
 import (
 	"bufio"
@@ -88,7 +88,7 @@ func TestTheArticleFrameCarriesCloseCode1001(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, byte(closeFrame), h.opcode, "opcode 0x8 is close, not text (RFC 6455 §5.2)")
 	require.Len(t, payload, 2)
-	assert.Equal(t, closeGoingAway, int(binary.BigEndian.Uint16(payload)), "the first two payload bytes are the close code (RFC 6455 §5.5.1)")
+	assert.Equal(t, CloseGoingAway, int(binary.BigEndian.Uint16(payload)), "the first two payload bytes are the close code (RFC 6455 §5.5.1)")
 }
 
 func TestReadFrameHeaderRefusesWhatAHeaderAloneBreaks(t *testing.T) {

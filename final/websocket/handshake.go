@@ -1,0 +1,110 @@
+package websocket
+
+import (
+	"bufio"
+	"crypto/sha1"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// magicString is the GUID that RFC 6455 §1.3 appends to the client's key
+// (the article's magic_string; its companion README misspells it 285EAFA5).
+const magicString = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+// IsUpgrade reports whether r asks for a WebSocket, even a malformed one:
+// such a request gets Upgrade's answer (101, or why not), not a page.
+func IsUpgrade(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" || r.Header.Get("Sec-WebSocket-Key") != "" || hasToken(r.Header, "Connection", "upgrade")
+}
+
+// Upgrade answers an opening handshake (RFC 6455 §4.2) with 101 Switching
+// Protocols and returns the WebSocket connection, which the caller must end
+// with Close or by reading until ReadMessage fails. If the request is not a
+// valid handshake, Upgrade answers it with the HTTP status that says why
+// (400, 403, 405 or 426) and returns an error that says it in words. opts
+// may be nil for the defaults.
+func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if status, why := checkHandshake(r, o.Origins); status != 0 {
+		w.Header().Set("Sec-WebSocket-Version", "13") // §4.4: the version we speak
+		if status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", http.MethodGet)
+		}
+		http.Error(w, "websocket: "+why, status)
+		return nil, fmt.Errorf("refused the handshake: %s (%d)", why, status)
+	}
+	rwc, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "websocket: "+err.Error(), http.StatusInternalServerError)
+		return nil, fmt.Errorf("websocket: cannot take over the connection: %w", err)
+	}
+	c := newConn(rwc, brw.Reader, o)
+	rwc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+	if err := writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key")); err != nil {
+		rwc.Close()
+		return nil, fmt.Errorf("websocket: cannot answer the handshake: %w", err)
+	}
+	return c, nil
+}
+
+// writeAccept writes the 101 response of §4.2.2.
+func writeAccept(bw *bufio.Writer, key string) error {
+	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Accept: %s\r\n\r\n", acceptKey(key))
+	return bw.Flush()
+}
+
+// checkHandshake checks an opening handshake (RFC 6455 §4.2.1) and returns
+// the HTTP status to refuse it with and why, or 0. net/http has parsed the
+// request (the article's get_headers): header names are case-insensitive, and
+// Connection and Upgrade are token lists (Firefox: "keep-alive, Upgrade").
+func checkHandshake(r *http.Request, origins []string) (int, string) {
+	key, origin := r.Header.Get("Sec-WebSocket-Key"), r.Header.Get("Origin")
+	nonce, err := base64.StdEncoding.DecodeString(key)
+	switch {
+	case r.Method != http.MethodGet:
+		return http.StatusMethodNotAllowed, "the handshake must be a GET"
+	case !r.ProtoAtLeast(1, 1):
+		return http.StatusBadRequest, "the handshake needs HTTP/1.1"
+	case !hasToken(r.Header, "Upgrade", "websocket"):
+		return http.StatusBadRequest, "missing Upgrade: websocket"
+	case !hasToken(r.Header, "Connection", "upgrade"):
+		return http.StatusBadRequest, "missing Connection: Upgrade"
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		return http.StatusUpgradeRequired, "Sec-WebSocket-Version must be 13"
+	case err != nil || len(nonce) != 16 || len(key) != 24:
+		return http.StatusBadRequest, "Sec-WebSocket-Key must be 16 bytes in base64"
+	// A browser always sends the page's origin: refusing other sites stops
+	// them from using a visitor's cookies here (cross-site WebSocket
+	// hijacking). Clients that are not browsers send none.
+	case len(origins) > 0 && origin != "" && !slices.ContainsFunc(origins, func(o string) bool { return strings.EqualFold(o, origin) }):
+		return http.StatusForbidden, fmt.Sprintf("origin %q is not allowed", origin)
+	}
+	return 0, ""
+}
+
+// acceptKey computes Sec-WebSocket-Accept (§4.2.2): SHA-1 of the key and
+// magicString, in base64. The article calls it "hmac1"; it is plain SHA-1.
+func acceptKey(key string) string {
+	sum := sha1.Sum([]byte(key + magicString))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// hasToken reports whether the comma-separated header lists token, in any case.
+func hasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

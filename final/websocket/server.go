@@ -1,0 +1,173 @@
+package websocket
+
+import (
+	"context"
+	"errors"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// DefaultHeadTimeout is how long a request head may take to arrive in full.
+const DefaultHeadTimeout = 10 * time.Second
+
+// Server is an HTTP server whose upgrade requests, on any path, become
+// WebSocket connections served by Handler; GET / serves Page. It keeps
+// count of its connections, so that Shutdown can say goodbye to each one.
+type Server struct {
+	// Options apply to every connection.
+	Options
+
+	// Handler serves one connection, on a goroutine of its own. It returns
+	// why the connection ended (usually the error of ReadMessage); the
+	// server then finishes the closing handshake if need be, closes the
+	// connection and logs the reason.
+	Handler func(c *Conn, r *http.Request) error
+
+	// Page is the HTML served on GET / (HEAD too); other methods get 405,
+	// other paths 404.
+	Page []byte
+
+	// Logger gets a line for every connection that opens or closes and every
+	// handshake refused. Nil means log.Default().
+	Logger *log.Logger
+
+	// HeadTimeout is how long a request head may take to arrive in full (a
+	// slowloris client sends it a byte at a time). Zero means
+	// DefaultHeadTimeout.
+	HeadTimeout time.Duration
+
+	mu      sync.Mutex
+	http    *http.Server
+	conns   map[*Conn]bool // open WebSocket connections
+	closing bool
+	wg      sync.WaitGroup // counts the open WebSocket connections
+}
+
+// Serve accepts connections on ln until Shutdown; it returns nil then, or
+// the error that stopped it.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.HeadTimeout == 0 {
+		s.HeadTimeout = DefaultHeadTimeout
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.HeadTimeout, // for a client that never finishes its request
+		MaxHeaderBytes:    128 << 10,     // larger request heads get 431 (a ?auto= URL may be long)
+		IdleTimeout:       time.Minute,   // between plain HTTP requests
+		ErrorLog:          s.Logger,
+	}
+	hs := s.http
+	s.mu.Unlock()
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting, sends every client a close frame with 1001
+// (going away) and waits for them to hang up until ctx is done; then it cuts
+// the connections that are left and returns once every Handler has returned.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.mu.Lock()
+	if s.http != nil {
+		s.http.Close() // closes the listener and plain HTTP; hijacked connections are ours
+	}
+	s.closing = true
+	for c := range s.conns {
+		go c.Close(CloseGoingAway, "server shutting down")
+	}
+	s.mu.Unlock()
+	finished := make(chan struct{})
+	go func() { s.wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.hangUp()
+	}
+	s.mu.Unlock()
+	<-finished
+}
+
+func (s *Server) logger() *log.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return log.Default()
+}
+
+// ServeHTTP upgrades a WebSocket request, serves Page on GET /, and refuses
+// everything else.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case IsUpgrade(r):
+		s.upgrade(w, r)
+	case r.URL.Path != "/":
+		http.NotFound(w, r)
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+	default:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(s.Page)
+	}
+}
+
+// upgrade answers the handshake and starts the connection's goroutine.
+func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
+	c, err := Upgrade(w, r, &s.Options)
+	if err != nil {
+		s.logger().Printf("%s: %v", r.RemoteAddr, err)
+		return
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		c.Close(CloseGoingAway, "server shutting down")
+		c.finish()
+		return
+	}
+	if s.conns == nil {
+		s.conns = map[*Conn]bool{}
+	}
+	s.conns[c] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.logger().Printf("%s: WebSocket open on %s", r.RemoteAddr, r.URL.Path)
+	// The connection gets a goroutine of its own and this handler returns,
+	// so net/http lets go of the request and of the stack that parsing it
+	// grew: an idle WebSocket costs only what it holds itself.
+	go s.run(c, r)
+}
+
+// run serves c until it ends and says why.
+func (s *Server) run(c *Conn, r *http.Request) { // r is not kept once Handler returns
+	s.Handler(c, r)
+	s.logger().Printf("%s: WebSocket closed: %v", c.RemoteAddr(), c.finish())
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.wg.Done()
+	s.mu.Unlock()
+}
+
+// finish ends the connection once its Handler has returned: if the
+// connection is still open it closes it with 1000 (normal closure) and reads
+// until the client answers. It returns why the connection ended.
+func (c *Conn) finish() error {
+	if c.readErr != nil {
+		return c.readErr
+	}
+	c.Close(CloseNormal, "")
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return err
+		}
+	}
+}

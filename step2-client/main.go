@@ -47,10 +47,33 @@ func main() {
 // goroutine. Everything it has to say goes to out, one line at a time.
 func serve(ln net.Listener, out io.Writer) error {
 	logger := log.New(out, "", log.Ltime)
+	var delay time.Duration // the wait before the next Accept; 0 while Accept works
 	for {
 		conn, err := ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return err
+		}
+		// Any other error is retried after 5ms, 10ms, 20ms … at most 1s apart,
+		// as net/http's Server.Serve does. The usual one is "too many open
+		// files" (EMFILE): each connection holds a file descriptor, and with a
+		// low `ulimit -n` they run out until some clients leave. Server.Serve
+		// retries only errors whose Temporary() is true, but Temporary is
+		// deprecated (not well defined), and a server has nothing better to
+		// do than wait: only a closed listener ends serve. Not to flood the
+		// log, one line says when a run of failures begins, one when it ends.
+		if err != nil {
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+				logger.Printf("accept failed: %v; retrying in %v, then up to every 1s", err, delay)
+			} else {
+				delay = min(2*delay, time.Second)
+			}
+			time.Sleep(delay)
+			continue
+		}
+		if delay != 0 {
+			logger.Printf("accept works again")
+			delay = 0
 		}
 		go handleConn(conn, logger)
 	}

@@ -29,6 +29,12 @@ import (
 // idleTimeout closes a connection that has sent nothing for this long.
 const idleTimeout = 2 * time.Minute
 
+// writeTimeout closes a connection that takes longer than this to accept a
+// frame: a client that never reads fills the socket buffers, and then Write
+// would wait forever, holding the goroutine. It is a variable, not a
+// constant, only so that a test can shorten it.
+var writeTimeout = 10 * time.Second
+
 //go:embed page.html
 var page string
 
@@ -48,10 +54,33 @@ func main() {
 // goroutine. Everything it has to say goes to out, one line at a time.
 func serve(ln net.Listener, out io.Writer) error {
 	logger := log.New(out, "", log.Ltime)
+	var delay time.Duration // the wait before the next Accept; 0 while Accept works
 	for {
 		conn, err := ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return err
+		}
+		// Any other error is retried after 5ms, 10ms, 20ms … at most 1s apart,
+		// as net/http's Server.Serve does. The usual one is "too many open
+		// files" (EMFILE): each connection holds a file descriptor, and with a
+		// low `ulimit -n` they run out until some clients leave. Server.Serve
+		// retries only errors whose Temporary() is true, but Temporary is
+		// deprecated (not well defined), and a server has nothing better to
+		// do than wait: only a closed listener ends serve. Not to flood the
+		// log, one line says when a run of failures begins, one when it ends.
+		if err != nil {
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+				logger.Printf("accept failed: %v; retrying in %v, then up to every 1s", err, delay)
+			} else {
+				delay = min(2*delay, time.Second)
+			}
+			time.Sleep(delay)
+			continue
+		}
+		if delay != 0 {
+			logger.Printf("accept works again")
+			delay = 0
 		}
 		go handleConn(conn, logger)
 	}
@@ -162,11 +191,18 @@ func answer(conn net.Conn, f frame, logger *log.Logger) bool {
 
 // sendMsg packs msg into a frame, sends it, and prints it. To print it, it
 // reads the frame back with readFrame: packing and unpacking are two
-// directions of the same layout.
+// directions of the same layout. A frame the client does not take within
+// writeTimeout is an error too, and the caller closes the connection.
 func sendMsg(conn net.Conn, opcode byte, msg []byte, logger *log.Logger) error {
 	data := packFrame(opcode, msg)
+	conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if _, err := conn.Write(data); err != nil {
-		logger.Printf("%s: cannot send: %v", conn.RemoteAddr(), err)
+		var netErr net.Error
+		if errors.As(err, &netErr) && netErr.Timeout() {
+			logger.Printf("%s: could not send a frame in %v, the client is not reading; closing", conn.RemoteAddr(), writeTimeout)
+		} else {
+			logger.Printf("%s: cannot send: %v", conn.RemoteAddr(), err)
+		}
 		return err
 	}
 	sent, err := readFrame(bytes.NewReader(data), uint64(len(data)))

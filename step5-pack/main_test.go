@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -119,6 +120,38 @@ func TestServerClosesAfterAnsweringClose(t *testing.T) {
 	require.NoError(t, err, "after its close frame the server closes the TCP connection")
 	assert.Equal(t, []byte{0x88, 0x02, 0x03, 0xe8}, reply, "a close frame with the same code, then nothing")
 	waitForOutput(t, out, "close answered; closing the connection", "the server says why it hangs up")
+}
+
+func TestServerDropsAClientThatDoesNotRead(t *testing.T) {
+	// The tests do not run in parallel, so this one may shorten the timeout.
+	defaultTimeout := writeTimeout
+	writeTimeout = 100 * time.Millisecond
+	t.Cleanup(func() { writeTimeout = defaultTimeout })
+
+	addr, out := startServer(t)
+	conn, _ := openSocket(t, addr)
+	// Send big frames and never read the replies. Once they fill the socket
+	// buffers the server's Write waits; the server then stops reading, and
+	// these writes wait too, which is why they run in their own goroutine.
+	// They end when the connection is closed.
+	go func() {
+		frame := clientFrame(textFrame, strings.Repeat("x", 60000), rfcKey)
+		for {
+			if _, err := conn.Write(frame); err != nil {
+				return
+			}
+		}
+	}()
+	waitForOutput(t, out, "the client is not reading; closing",
+		"a write deadline drops a client that does not read its replies (docs/step5-pack.md)")
+
+	// The server has hung up: reading what it sent ends at once, with EOF or
+	// a reset, instead of waiting.
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := io.Copy(io.Discard, conn)
+	var netErr net.Error
+	assert.False(t, errors.As(err, &netErr) && netErr.Timeout(),
+		"after a write times out the server closes the connection (docs/step5-pack.md); reading got %v", err)
 }
 
 func TestServerReadsAFrameSentOneByteAtATime(t *testing.T) {

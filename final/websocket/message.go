@@ -166,7 +166,7 @@ func (c *Conn) closeReceived(payload []byte) error {
 // fail ends the connection after err, sending the close frame that err calls
 // for, and returns in words why it ended.
 func (c *Conn) fail(err error) error {
-	defer c.lingeringClose()
+	defer func() { go c.lingeringClose() }() // the caller need not wait for the client to hang up
 	c.mu.Lock()
 	writeErr := c.writeErr
 	c.mu.Unlock()

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
+	"github.com/wsfromscratch/websocket-go/final/websocket"
+)
+
+// Opcodes as the tests write them on the wire (RFC 6455 §5.2).
+const (
+	textFrame   = 0x1
+	binaryFrame = 0x2
+	closeFrame  = 0x8
+)
+
+// startChat runs the chat server on a free port for the length of the test
+// and returns its address and everything it logs.
+func startChat(t testing.TB, opts websocket.Options, cfg roomConfig) (string, *wstest.SyncBuffer) {
+	t.Helper()
+	out := &wstest.SyncBuffer{}
+	return wstest.Start(t, newServer(out, opts, cfg)), out
+}
+
+// member is a raw client in the room.
+type member struct{ *wstest.Client }
+
+// enter joins the room as name.
+func enter(t testing.TB, addr, name string) member {
+	t.Helper()
+	return member{wstest.ConnectPath(t, addr, "/chat?name="+name)}
+}
+
+// line reads the next text message the room sends.
+func (m member) line() (string, error) {
+	f, err := m.Read()
+	switch {
+	case err != nil:
+		return "", err
+	case f.Opcode != textFrame:
+		return "", fmt.Errorf("the room sent opcode %#x, want text (0x1)", f.Opcode)
+	}
+	return string(f.Payload), nil
+}
+
+// waitLine reads lines until one equals want.
+func (m member) waitLine(t testing.TB, want, hint string) {
+	t.Helper()
+	var seen []string
+	for {
+		got, err := m.line()
+		require.NoError(t, err, "waiting for %q (%s); last lines: %q", want, hint, seen[max(0, len(seen)-5):])
+		if got == want {
+			return
+		}
+		seen = append(seen, got)
+	}
+}
+
+// nextMessage requires the next line that is not the room's news to be want.
+func (m member) nextMessage(t testing.TB, want, hint string) {
+	t.Helper()
+	for {
+		got, err := m.line()
+		require.NoError(t, err, "waiting for %.40q (%s)", want, hint)
+		if !strings.HasPrefix(got, "* ") {
+			require.Equal(t, want, got, hint)
+			return
+		}
+	}
+}
+
+func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
+	const clients, messages = 30, 20
+	addr, _ := startChat(t, websocket.Options{}, roomConfig{queue: 1024, history: 20})
+	members := make([]member, clients)
+	for i := range members {
+		members[i] = enter(t, addr, fmt.Sprintf("c%d", i))
+	}
+	// Everyone is in once the last one's arrival reached the first.
+	members[0].waitLine(t, fmt.Sprintf("* c%d joined (%d here)", clients-1, clients), "joins are announced")
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*clients)
+	for i, m := range members {
+		wg.Go(func() { // the sender: its text, with a quote and a colon, must arrive unchanged
+			for j := range messages {
+				m.Conn.Write(wstest.ClientFrame(0x80|textFrame, fmt.Appendf(nil, `says "%d: %d"`, i, j)))
+			}
+		})
+		wg.Go(func() { // the receiver: all 600, each sender's in the order sent
+			next := make([]int, clients)
+			for got := 0; got < clients*messages; {
+				line, err := m.line()
+				if err != nil {
+					errs <- fmt.Errorf("c%d after %d messages: %w", i, got, err)
+					return
+				}
+				var from, k, n int
+				if _, err := fmt.Sscanf(line, `c%d: says "%d: %d"`, &from, &k, &n); err != nil || strings.HasPrefix(line, "* ") {
+					continue // the room's own news
+				}
+				if from != k || n != next[from] {
+					errs <- fmt.Errorf("c%d got %q after %d messages of c%d: each sender's messages come in order", i, line, next[from], from)
+					return
+				}
+				next[from]++
+				got++
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err, failed := <-errs; failed {
+		t.Errorf("every client receives every message (docs/chat.md): %v (and %d more clients failed)", err, len(errs))
+	}
+}
+
+func TestJoinAndLeaveAreAnnounced(t *testing.T) {
+	addr, out := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 20})
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "a newcomer hears of its own arrival")
+	bob := enter(t, addr, "bob")
+	alice.waitLine(t, "* bob joined (2 here)", "everyone hears who joins")
+	bob.Send(closeFrame, wstest.ClosePayload(websocket.CloseNormal, "bye"))
+	bob.ExpectClose("the room answers a close frame")
+	alice.waitLine(t, "* bob left (1 here)", "everyone hears who leaves")
+	wstest.WaitForOutput(t, out, "bob joined the room (2 here)")
+}
+
+func TestNewcomerGetsTheLastMessages(t *testing.T) {
+	addr, _ := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 2})
+	alice := enter(t, addr, "alice")
+	for _, text := range []string{"one", "two", "three"} {
+		alice.Send(textFrame, []byte(text))
+		alice.waitLine(t, "alice: "+text, "the sender gets its own message too")
+	}
+	bob := enter(t, addr, "bob")
+	for _, want := range []string{"alice: two", "alice: three", "* bob joined (2 here)"} {
+		got, err := bob.line()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "a newcomer gets the last -history messages, then its own arrival")
+	}
+}
+
+func TestNamesAreCleanAndUnique(t *testing.T) {
+	addr, _ := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 20})
+	enter(t, addr, "carol").waitLine(t, "* carol joined (1 here)", "a plain name is kept")
+	tests := []struct {
+		name, asked, want string
+	}{
+		{"a taken name gets a number", "carol", "carol-2"},
+		{"no name makes a guest", "", "guest-1"},
+		{"a colon cannot fake a message line", "eve%3A%20hi", "eve hi"},
+		{"a star cannot fake the room's news", "%2A%20admin", "admin"},
+		{"a newline cannot start a new line", "mal%0Alory", "mallory"},
+		{"a long name is cut", strings.Repeat("n", 40), strings.Repeat("n", maxName)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := enter(t, addr, tt.asked)
+			for {
+				line, err := m.line()
+				require.NoError(t, err)
+				if strings.HasPrefix(line, "* ") && strings.Contains(line, " joined (") {
+					assert.Equal(t, tt.want, strings.TrimPrefix(line[:strings.Index(line, " joined (")], "* "), "the name the room gave")
+					return
+				}
+			}
+		})
+	}
+}
+
+func TestBadInputClosesOnlyThatClient(t *testing.T) {
+	addr, out := startChat(t, websocket.Options{MaxMessage: 64}, roomConfig{queue: 64, history: 20})
+	tests := []struct {
+		name   string
+		opcode byte
+		text   []byte
+		want   int
+		hint   string
+	}{
+		{"a binary message is 1003", binaryFrame, []byte{1, 2, 3}, websocket.CloseUnsupportedData, "the room takes text only (RFC 6455 §7.4.1)"},
+		{"a message over -max-message is 1009", textFrame, bytes.Repeat([]byte("x"), 65), websocket.CloseMessageTooBig, "RFC 6455 §7.4.1"},
+		{"invalid UTF-8 is 1007", textFrame, []byte("bad \xff"), websocket.CloseInvalidPayload, "RFC 6455 §8.1"},
+	}
+	alice := enter(t, addr, "alice")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := enter(t, addr, "mallory")
+			bad.Send(tt.opcode, tt.text)
+			assert.Equal(t, tt.want, bad.ExpectClose(tt.hint), tt.hint)
+			alice.Send(textFrame, []byte("still here"))
+			alice.waitLine(t, "alice: still here", "the room goes on after a bad client")
+		})
+	}
+	wstest.WaitForOutput(t, out, "mallory sent a binary message; closing with 1003 (unsupported data)")
+}
+
+func TestSlowClientIsDisconnected(t *testing.T) {
+	addr, out := startChat(t, websocket.Options{MaxMessage: 8192}, roomConfig{queue: 16, history: 0})
+	enter(t, addr, "slow") // reads nothing from here on
+	wstest.WaitForOutput(t, out, "slow joined the room (1 here)")
+	talker := enter(t, addr, "talker")
+	talker.waitLine(t, "* talker joined (2 here)", "both are in")
+	// The talker says 4 KiB at a time and waits for each to come back: it
+	// is never behind, while the slow client's socket and queue fill up.
+	text := strings.Repeat("a", 4000)
+	deadline := time.Now().Add(wstest.WaitFor)
+	for i, left := 0, false; !left; i++ {
+		require.True(t, time.Now().Before(deadline), "the slow client was never disconnected; the server's last lines:\n%s", out.Tail(5))
+		msg := fmt.Sprintf("talker: %d %s", i, text)
+		talker.Send(textFrame, []byte(msg[len("talker: "):]))
+		for line := ""; line != msg; {
+			var err error
+			line, err = talker.line()
+			require.NoError(t, err)
+			left = left || line == "* slow left (1 here)"
+			require.True(t, line == msg || left && strings.HasPrefix(line, "* "),
+				"a fast client gets every message, in order, while another one stalls: got %.40q, want %.40q", line, msg)
+		}
+	}
+	wstest.WaitForOutput(t, out, "slow reads too slowly (16 messages waiting); closing with 1008 (policy violation)")
+	wstest.WaitForOutput(t, out, "WebSocket closed: ")
+	talker.Send(textFrame, []byte("after"))
+	talker.nextMessage(t, "talker: after", "the room goes on")
+}

@@ -1,0 +1,74 @@
+// Chat is the chat room the article points to at its end (基于Tornado框架的Web
+// 聊天室), on the package final/websocket: open http://127.0.0.1:8002/ in
+// two tabs, give each a name, and what one says, everyone sees.
+//
+// One goroutine owns the room (room.go); every client has a reader and a
+// writer of its own, fed by a bounded queue (client.go). A client that reads
+// slower than the room talks is disconnected; it never holds up the others.
+//
+// Read along: docs/chat.md.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/wsfromscratch/websocket-go/final/websocket"
+)
+
+//go:embed page.html
+var page []byte
+
+// roomConfig is what the room's own flags set.
+type roomConfig struct {
+	queue   int // messages that may wait for a client before it is dropped
+	history int // recent messages a newcomer gets
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8002", "address to listen on")
+	maxMessage := flag.Int64("max-message", 4096, "longest message in bytes; a longer one closes the connection with 1009")
+	queue := flag.Int("queue", 1024, "messages that may wait for a client; a client that falls this far behind is disconnected with 1008")
+	history := flag.Int("history", 20, "recent messages a newcomer gets")
+	flag.Parse()
+
+	s := newServer(os.Stdout, websocket.Options{MaxMessage: *maxMessage}, roomConfig{queue: *queue, history: *history})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("chat: chat room on http://%s/ (open it in two browser tabs; Ctrl-C to stop)\n", ln.Addr())
+	go func() {
+		if err := s.Serve(ln); err != nil {
+			log.Fatal(err)
+		}
+	}()
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	fmt.Printf("chat: %v: closing every client with %d (going away)\n", <-stop, websocket.CloseGoingAway)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	s.Shutdown(ctx)
+	fmt.Println("chat: stopped")
+}
+
+// newServer is the chat server: the page on GET /, and the room for every
+// request that asks for a WebSocket, on any path.
+func newServer(out io.Writer, opts websocket.Options, cfg roomConfig) *websocket.Server {
+	logger := log.New(out, "", log.Ltime)
+	rm := newRoom(logger, cfg.history)
+	go rm.run()
+	return &websocket.Server{Options: opts, Page: page, Logger: logger,
+		Handler: func(c *websocket.Conn, r *http.Request) error { return rm.serve(c, r, cfg.queue) }}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"log"
+	"strings"
+	"unicode"
+
+	"github.com/wsfromscratch/websocket-go/final/websocket"
+)
+
+// A room is the chat room. One goroutine, run, owns everything in it: the
+// clients, their names and the history. The others talk to it over the
+// channels, so nothing here needs a lock, and no client can hold it up:
+// handing a line to a client only appends it to that client's queue.
+type room struct {
+	join  chan *client
+	leave chan *client
+	say   chan said
+
+	logger  *log.Logger
+	history int // how many recent messages a newcomer gets
+
+	clients map[*client]bool
+	names   map[string]bool
+	recent  [][]byte // the last messages, oldest first
+	guests  int      // for naming clients that gave no name
+}
+
+// said is a text message a client sent to the room.
+type said struct {
+	from *client
+	text []byte
+}
+
+func newRoom(logger *log.Logger, history int) *room {
+	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said),
+		logger: logger, history: history, clients: map[*client]bool{}, names: map[string]bool{}}
+}
+
+// run serves the room for ever.
+func (rm *room) run() {
+	for {
+		select {
+		case c := <-rm.join:
+			rm.enter(c)
+		case c := <-rm.leave:
+			if rm.clients[c] {
+				rm.remove(c, false)
+				rm.broadcast(fmt.Appendf(nil, "* %s left (%d here)", c.name, len(rm.clients)))
+			}
+		case s := <-rm.say:
+			if rm.clients[s.from] {
+				line := fmt.Appendf(nil, "%s: %s", s.from.name, s.text)
+				rm.remember(line)
+				rm.broadcast(line)
+			}
+		}
+	}
+}
+
+// enter names the newcomer, gives it the recent messages and tells everyone.
+func (rm *room) enter(c *client) {
+	c.name = rm.uniqueName(c.name)
+	close(c.named)
+	rm.names[c.name] = true
+	for _, line := range rm.recent {
+		c.push(line)
+	}
+	rm.clients[c] = true
+	rm.logger.Printf("%s: %s joined the room (%d here)", c.addr, c.name, len(rm.clients))
+	rm.broadcast(fmt.Appendf(nil, "* %s joined (%d here)", c.name, len(rm.clients)))
+}
+
+// remove takes c out of the room and stops its writer; a slow client's
+// writer closes its connection.
+func (rm *room) remove(c *client, slow bool) {
+	delete(rm.clients, c)
+	delete(rm.names, c.name)
+	c.stop(slow)
+}
+
+// broadcast queues line for every client. A client whose queue is full reads
+// slower than the room talks: it is dropped, rather than let it hold up the
+// room or make the server keep an ever longer queue for it.
+func (rm *room) broadcast(line []byte) {
+	var dropped []*client
+	for c := range rm.clients {
+		if !c.push(line) {
+			dropped = append(dropped, c)
+		}
+	}
+	for _, c := range dropped {
+		rm.remove(c, true)
+		rm.logger.Printf("%s: %s reads too slowly (%d messages waiting); closing with %d (%s)", c.addr, c.name, c.limit,
+			websocket.ClosePolicyViolation, websocket.CloseCodeName(websocket.ClosePolicyViolation))
+	}
+	for _, c := range dropped {
+		rm.broadcast(fmt.Appendf(nil, "* %s left (%d here)", c.name, len(rm.clients)))
+	}
+}
+
+// remember keeps line among the recent messages.
+func (rm *room) remember(line []byte) {
+	if rm.history == 0 {
+		return
+	}
+	if len(rm.recent) == rm.history {
+		rm.recent = append(rm.recent[:0], rm.recent[1:]...)
+	}
+	rm.recent = append(rm.recent, line)
+}
+
+// maxName is the longest name, in characters.
+const maxName = 24
+
+// uniqueName cleans up the name a client asked for and makes it unique in
+// the room: "alice", then "alice-2". A name may not hold control characters
+// or a colon (a message line is "name: text"), nor start with "*" (the room's
+// own lines start with "* "); a client without a usable name is a guest.
+func (rm *room) uniqueName(asked string) string {
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == ':' || r == unicode.ReplacementChar {
+			return -1
+		}
+		return r
+	}, asked)
+	name = strings.TrimLeft(strings.TrimSpace(name), "*")
+	if r := []rune(strings.TrimSpace(name)); len(r) > maxName {
+		name = string(r[:maxName])
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		rm.guests++
+		name = fmt.Sprintf("guest-%d", rm.guests)
+	}
+	unique := name
+	for i := 2; rm.names[unique]; i++ {
+		unique = fmt.Sprintf("%s-%d", name, i)
+	}
+	return unique
+}

@@ -1,0 +1,189 @@
+package wstest
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+	"golang.org/x/net/websocket"
+)
+
+// FindChromium returns the path of a Chromium a test can drive, or "".
+func FindChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// chromiumFlags keep a headless Chromium quiet and off the network.
+var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"}
+
+// Browser is a headless Chromium driven over its DevTools protocol, so that
+// a test can keep several pages open at once, in real time, and read each
+// one's DOM while the others go on. The protocol runs over a WebSocket; the
+// client is golang.org/x/net/websocket, which shares no code with ours.
+type Browser struct {
+	t    *testing.T
+	ws   *websocket.Conn
+	next int
+}
+
+// StartBrowser starts Chromium for the length of the test; without one the
+// test is skipped (failed under CI).
+func StartBrowser(t *testing.T) *Browser {
+	t.Helper()
+	chromium := FindChromium()
+	if chromium == "" {
+		SkipUnlessCI(t, "skipping the browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
+	}
+	args := append(chromiumFlags, "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0", "--remote-allow-origins=http://127.0.0.1", "about:blank")
+	cmd := exec.Command(chromium, args...)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// Chromium says where it listens: "DevTools listening on ws://…".
+	found := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stderr)
+		for lines.Scan() {
+			if _, url, ok := strings.Cut(lines.Text(), "DevTools listening on "); ok {
+				found <- url
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-found:
+	case <-time.After(30 * time.Second):
+		t.Fatal("chromium did not say where its DevTools listen")
+	}
+	ws, err := websocket.Dial(url, "", "http://127.0.0.1")
+	require.NoError(t, err, "connecting to Chromium's DevTools")
+	ws.SetDeadline(time.Now().Add(2 * time.Minute))
+	t.Cleanup(func() { ws.Close() })
+	return &Browser{t: t, ws: ws}
+}
+
+// call sends one DevTools command and returns its result; events that come
+// in between are skipped.
+func (b *Browser) call(session, method string, params any, result any) {
+	b.t.Helper()
+	b.next++
+	id := b.next
+	require.NoError(b.t, websocket.JSON.Send(b.ws, map[string]any{"id": id, "sessionId": session, "method": method, "params": params}))
+	for {
+		var reply struct {
+			ID     int             `json:"id"`
+			Result json.RawMessage `json:"result"`
+			Error  *struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		require.NoError(b.t, websocket.JSON.Receive(b.ws, &reply), "reading Chromium's answer to %s", method)
+		if reply.ID != id {
+			continue
+		}
+		require.Nil(b.t, reply.Error, "Chromium refused %s", method)
+		require.NoError(b.t, json.Unmarshal(reply.Result, result))
+		return
+	}
+}
+
+// Page is one open page of the browser.
+type Page struct {
+	b       *Browser
+	session string
+}
+
+// Open opens url in a new page.
+func (b *Browser) Open(url string) *Page {
+	b.t.Helper()
+	var target struct {
+		TargetID string `json:"targetId"`
+	}
+	b.call("", "Target.createTarget", map[string]any{"url": url}, &target)
+	var attached struct {
+		SessionID string `json:"sessionId"`
+	}
+	b.call("", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
+	return &Page{b: b, session: attached.SessionID}
+}
+
+// DOM is the page's document as the browser holds it now.
+func (p *Page) DOM() *html.Node {
+	p.b.t.Helper()
+	var result struct {
+		Result struct {
+			Value string `json:"value"`
+		} `json:"result"`
+	}
+	p.b.call(p.session, "Runtime.evaluate", map[string]any{"expression": "document.documentElement.outerHTML", "returnByValue": true}, &result)
+	doc, err := html.Parse(strings.NewReader(result.Result.Value))
+	require.NoError(p.b.t, err)
+	return doc
+}
+
+// FindByID returns the element with the given id attribute, or nil.
+func FindByID(doc *html.Node, id string) *html.Node {
+	for n := range doc.Descendants() {
+		for _, a := range n.Attr {
+			if a.Key == "id" && a.Val == id {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// TextOf returns the text inside n.
+func TextOf(n *html.Node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			b.WriteString(d.Data)
+		}
+	}
+	return b.String()
+}
+
+// ListItems returns the text of each <li> directly inside n.
+func ListItems(n *html.Node) []string {
+	var items []string
+	if n == nil {
+		return items
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == "li" {
+			items = append(items, TextOf(c))
+		}
+	}
+	return items
+}
+
+// Shorten keeps failure messages readable when a page logged long lines:
+// the last n items, each cut to 80 bytes.
+func Shorten(items []string, n int) []string {
+	items = items[max(0, len(items)-n):]
+	short := make([]string, len(items))
+	for i, item := range items {
+		if len(item) > 80 {
+			item = fmt.Sprintf("%s… (%d bytes)", item[:80], len(item))
+		}
+		short[i] = item
+	}
+	return short
+}

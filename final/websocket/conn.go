@@ -68,11 +68,11 @@ const (
 // two writers never interleave.
 type Conn struct {
 	rwc  net.Conn
-	br   *bufio.Reader
+	br   *readBuffer
 	opts Options
 
 	// Read side: used only by the goroutine in ReadMessage.
-	readBy  deadline                         // IdleTimeout, moved forward as frames arrive
+	readBy  deadline                         // IdleTimeout, moved forward as bytes arrive
 	hdr     [maxFrameHeaderSize]byte         // the header being read
 	ctl     [maxControlFramePayloadSize]byte // a control frame's payload
 	msg     *[]byte                          // the last message's buffer, lent until the next ReadMessage
@@ -97,15 +97,24 @@ func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = DefaultWriteTimeout
 	}
-	// Reuse the HTTP server's 4 KiB read buffer rather than add another
-	// (write buffers are lent per message, see writers); read straight from
-	// the socket unless the client already sent more.
-	if br.Buffered() == 0 {
-		br.Reset(rwc)
-	}
-	return &Conn{rwc: rwc, br: br, opts: o,
+	c := &Conn{rwc: rwc, opts: o,
 		readBy:  deadline{set: rwc.SetReadDeadline, timeout: max(o.IdleTimeout, 0)},
 		writeBy: deadline{set: rwc.SetWriteDeadline, timeout: o.WriteTimeout}}
+	// The HTTP server's read buffer is left behind (read buffers are lent
+	// while bytes wait, write buffers while a frame leaves): an idle
+	// connection holds neither.
+	c.br = newReadBuffer(rwc, br, c.readProgress)
+	c.readBy.extend()
+	return c
+}
+
+// readProgress moves the idle deadline on whenever bytes arrive: a client
+// that sends a frame slowly but steadily is not idle. Once our close frame
+// is out, the close wait counts instead.
+func (c *Conn) readProgress() {
+	if !c.closeSent.Load() {
+		c.readBy.extend()
+	}
 }
 
 // RemoteAddr is the client's address.
@@ -196,6 +205,11 @@ func (c *Conn) lingeringClose() {
 	c.rwc.Close()
 }
 
+// showFrame hands a frame to Options.OnFrame.
+func (c *Conn) showFrame(incoming bool, h frameHeader, raw, payload []byte) {
+	c.opts.OnFrame(c, Frame{Incoming: incoming, Header: raw, Payload: payload, h: h})
+}
+
 // writers lends a write buffer to a connection only while it sends, so an
 // idle connection holds none.
 var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
@@ -219,7 +233,7 @@ func (c *Conn) sendMsg(opcode byte, payload []byte) error {
 	}
 	header := appendFrameHeader(c.out[:0], opcode, len(payload))
 	if c.opts.OnFrame != nil {
-		c.opts.OnFrame(c, Frame{Header: header, Payload: payload, h: frameHeader{fin: true, opcode: opcode, length: int64(len(payload))}})
+		c.showFrame(false, frameHeader{fin: true, opcode: opcode, length: int64(len(payload))}, header, payload)
 	}
 	bw := writers.Get().(*bufio.Writer)
 	defer writers.Put(bw)

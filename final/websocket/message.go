@@ -43,7 +43,14 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 		c.msg = nil
 	}
 	for c.readErr == nil {
-		opcode, buf, err := c.readMessage()
+		// An idle connection waits here, not deep in readMessage: its
+		// goroutine then fits the smallest stack the runtime gives (2 KiB).
+		err := c.br.fill()
+		var opcode byte
+		var buf *[]byte
+		if err == nil {
+			opcode, buf, err = c.readMessage()
+		}
 		switch {
 		case err != nil:
 			c.readErr = c.fail(err)
@@ -77,9 +84,6 @@ func (c *Conn) readMessage() (opcode byte, buf *[]byte, err error) {
 	msg := (*buf)[:0]
 	checked := 0 // msg[:checked] is whole, valid UTF-8
 	for err == nil {
-		if !c.closeSent.Load() {
-			c.readBy.extend() // for each frame, pings too; once closing, the close wait counts
-		}
 		var h frameHeader
 		var raw, payload []byte
 		if h, raw, err = readFrameHeader(c.br, c.hdr[:]); err != nil {
@@ -110,7 +114,7 @@ func (c *Conn) readMessage() (opcode byte, buf *[]byte, err error) {
 			break
 		}
 		if c.opts.OnFrame != nil {
-			c.opts.OnFrame(c, Frame{Incoming: true, Header: raw, Payload: payload, h: h})
+			c.showFrame(true, h, raw, payload)
 		}
 		maskBytes(h.key, payload)
 		switch h.opcode {

@@ -141,9 +141,16 @@ func Connect(t testing.TB, addr string) *Client {
 // ConnectPath dials addr and completes the opening handshake on path.
 func ConnectPath(t testing.TB, addr, path string) *Client {
 	t.Helper()
-	conn := Dial(t, addr)
 	key := NewKey()
-	_, err := io.WriteString(conn, HandshakeRequest(path, key))
+	return ConnectWith(t, addr, HandshakeRequest(path, key), key)
+}
+
+// ConnectWith dials addr, writes request in one write (a handshake with key,
+// maybe followed by frames) and requires the 101 answer.
+func ConnectWith(t testing.TB, addr, request, key string) *Client {
+	t.Helper()
+	conn := Dial(t, addr)
+	_, err := io.WriteString(conn, request)
 	require.NoError(t, err)
 	c := &Client{t: t, Conn: conn, BR: bufio.NewReader(conn)}
 	resp, err := http.ReadResponse(c.BR, nil)

@@ -1,0 +1,110 @@
+package websocket
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+)
+
+// readBufferSize is the size of a connection's read buffer: a small frame,
+// or several, arrive in one read.
+const readBufferSize = 4096
+
+// readBuffers lends read buffers to connections while bytes wait in them.
+var readBuffers = sync.Pool{New: func() any { return new([readBufferSize]byte) }}
+
+// readBuffer is a connection's buffered reader. Its buffer is lent from a
+// pool only while bytes are waiting in it: a connection whose client is
+// silent holds none. The trick is to wait for the socket to become readable
+// without a buffer: syscall.RawConn.Read runs our read function, and if the
+// socket has nothing yet (EAGAIN) we give the buffer back before the
+// runtime parks the goroutine until the socket is readable. This costs no
+// extra system call: net.Conn.Read makes the same failed read before it
+// parks.
+type readBuffer struct {
+	conn     net.Conn
+	raw      syscall.RawConn // nil where the connection has no socket of its own (a test's pipe)
+	buf      *[readBufferSize]byte
+	r, w     int    // buf[r:w] is what has been read but not yet taken
+	progress func() // called after every read that got bytes
+}
+
+// newReadBuffer reads from conn, starting with what br already holds (the
+// HTTP server may have read frames that came with the handshake).
+func newReadBuffer(conn net.Conn, br *bufio.Reader, progress func()) *readBuffer {
+	b := &readBuffer{conn: conn, progress: progress}
+	if sc, ok := conn.(syscall.Conn); ok {
+		b.raw, _ = sc.SyscallConn()
+	}
+	if br != nil && br.Buffered() > 0 {
+		n := br.Buffered()
+		b.buf = readBuffers.Get().(*[readBufferSize]byte)
+		b.w, _ = io.ReadFull(br, b.buf[:min(n, readBufferSize)])
+	}
+	return b
+}
+
+// Read reads from the buffer, filling it when it is empty; a read as large
+// as the buffer goes straight into p.
+func (b *readBuffer) Read(p []byte) (int, error) {
+	if b.r == b.w {
+		if len(p) >= readBufferSize {
+			return b.readSocket(p, false)
+		}
+		if err := b.fill(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, b.buf[b.r:b.w])
+	b.r += n
+	return n, nil
+}
+
+// fill waits for bytes if the buffer is empty, and reads them.
+func (b *readBuffer) fill() error {
+	if b.r < b.w {
+		return nil
+	}
+	n, err := b.readSocket(nil, true)
+	b.r, b.w = 0, n
+	return err
+}
+
+// readSocket reads into p, or into a lent buffer if lend is set.
+func (b *readBuffer) readSocket(p []byte, lend bool) (int, error) {
+	var n int
+	var err error
+	if b.raw == nil {
+		if lend {
+			b.lend()
+			p = b.buf[:]
+		}
+		n, err = b.conn.Read(p)
+	} else {
+		n, err = b.readRaw(p, lend)
+	}
+	if n > 0 {
+		b.progress()
+		return n, nil
+	}
+	if err == nil {
+		err = io.EOF
+	}
+	return 0, err
+}
+
+func (b *readBuffer) lend() {
+	if b.buf == nil {
+		b.buf = readBuffers.Get().(*[readBufferSize]byte)
+	}
+}
+
+// giveBack returns the buffer to the pool; the buffer must be empty.
+func (b *readBuffer) giveBack() {
+	if b.buf != nil {
+		readBuffers.Put(b.buf)
+		b.buf = nil
+	}
+}

@@ -1,0 +1,12 @@
+//go:build !unix
+
+package websocket
+
+// readRaw is never called where there is no unix socket.
+func (b *readBuffer) readRaw(p []byte, lend bool) (int, error) {
+	if lend {
+		b.lend()
+		p = b.buf[:]
+	}
+	return b.conn.Read(p)
+}

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
-	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
 
 // Opcodes and a close code as the tests write them on the wire (RFC 6455 §5.2, §7.4.1).
@@ -19,5 +18,5 @@ const (
 func startEcho(t testing.TB) (string, *wstest.SyncBuffer) {
 	t.Helper()
 	out := &wstest.SyncBuffer{}
-	return wstest.Start(t, newServer(out, websocket.Options{}, false)), out
+	return wstest.Start(t, newServer(out)), out
 }

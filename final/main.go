@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -36,26 +35,20 @@ var page []byte
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8002", "address to listen on")
-	maxMessage := flag.Int64("max-message", websocket.DefaultMaxMessage, "longest message in bytes; a longer one closes the connection with 1009")
-	origins := flag.String("origin", "", "comma-separated origins allowed to connect, e.g. http://127.0.0.1:8002 (empty: allow all)")
-	idle := flag.Duration("idle-timeout", websocket.DefaultIdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	verbose := flag.Bool("v", false, "print every frame in and out as an annotated picture")
+	s := newServer(os.Stdout)
+	s.AddFlags(flag.CommandLine)
 	flag.Parse()
-
-	s := newServer(os.Stdout, websocket.Options{MaxMessage: *maxMessage, IdleTimeout: *idle, Origins: splitList(*origins)}, *verbose)
-	if *idle == 0 {
-		s.IdleTimeout = -1 // the flag's 0 is the package's "never"
+	if *verbose {
+		s.OnFrame = func(c *websocket.Conn, f websocket.Frame) { s.Logger.Print(c.RemoteAddr(), " ", f) }
 	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("final: echo server on http://%s/ (open it in a browser; Ctrl-C to stop)\n", ln.Addr())
-	fmt.Printf("final: messages up to %d bytes, idle timeout %v", *maxMessage, *idle)
-	if len(s.Origins) > 0 {
-		fmt.Printf(", origins allowed: %s", strings.Join(s.Origins, " "))
-	}
-	fmt.Println()
+	fmt.Printf("final: %s\n", s.Limits())
 	go func() {
 		if err := s.Serve(ln); err != nil {
 			log.Fatal(err)
@@ -75,14 +68,9 @@ func main() {
 }
 
 // newServer is the echo server: the page on GET /, an echo on every other
-// path that asks for a WebSocket. With verbose, every frame is logged as a
-// picture.
-func newServer(out io.Writer, opts websocket.Options, verbose bool) *websocket.Server {
-	logger := log.New(out, "", log.Ltime)
-	if verbose {
-		opts.OnFrame = func(c *websocket.Conn, f websocket.Frame) { logger.Print(c.RemoteAddr(), " ", f) }
-	}
-	return &websocket.Server{Options: opts, Handler: echo, Page: page, Logger: logger}
+// path that asks for a WebSocket.
+func newServer(out io.Writer) *websocket.Server {
+	return &websocket.Server{Handler: echo, Page: page, Logger: log.New(out, "", log.Ltime)}
 }
 
 // echo sends every message back as it came, until the connection ends.
@@ -96,15 +84,4 @@ func echo(c *websocket.Conn, _ *http.Request) error {
 			return err
 		}
 	}
-}
-
-// splitList splits a comma-separated flag value, dropping empty items.
-func splitList(s string) []string {
-	var items []string
-	for item := range strings.SplitSeq(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			items = append(items, item)
-		}
-	}
-	return items
 }

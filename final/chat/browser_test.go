@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
-	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
 
 // TestTwoBrowserPagesTalk opens the chat page twice in one Chromium, as two
@@ -19,7 +18,7 @@ func TestTwoBrowserPagesTalk(t *testing.T) {
 		t.Skip("skipping the browser test in -short mode")
 	}
 	browser := wstest.StartBrowser(t)
-	addr, out := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 0, roomConfig{queue: 64, history: 20})
 	open := func(name, say string) *wstest.Page {
 		return browser.Open("http://" + addr + "/?name=" + name + "&auto=" + url.QueryEscape(say))
 	}

@@ -20,14 +20,20 @@ const (
 	textFrame   = 0x1
 	binaryFrame = 0x2
 	closeFrame  = 0x8
+	pingFrame   = 0x9
+	pongFrame   = 0xa
 )
 
 // startChat runs the chat server on a free port for the length of the test
 // and returns its address and everything it logs.
-func startChat(t testing.TB, opts websocket.Options, cfg roomConfig) (string, *wstest.SyncBuffer) {
+func startChat(t testing.TB, maxMessage int64, cfg roomConfig) (string, *wstest.SyncBuffer) {
 	t.Helper()
 	out := &wstest.SyncBuffer{}
-	return wstest.Start(t, newServer(out, opts, cfg)), out
+	s := newServer(out, &cfg)
+	if maxMessage != 0 {
+		s.MaxMessage = maxMessage
+	}
+	return wstest.Start(t, s), out
 }
 
 // member is a raw client in the room.
@@ -39,16 +45,37 @@ func enter(t testing.TB, addr, name string) member {
 	return member{wstest.ConnectPath(t, addr, "/chat?name="+name)}
 }
 
-// line reads the next text message the room sends.
+// line reads the next text message the room sends, answering pings on the
+// way as a browser does.
 func (m member) line() (string, error) {
-	f, err := m.Read()
-	switch {
-	case err != nil:
-		return "", err
-	case f.Opcode != textFrame:
-		return "", fmt.Errorf("the room sent opcode %#x, want text (0x1)", f.Opcode)
+	for {
+		f, err := m.Read()
+		switch {
+		case err != nil:
+			return "", err
+		case f.Opcode == pingFrame:
+			_, err = m.Conn.Write(wstest.ClientFrame(0x80|pongFrame, f.Payload))
+			if err != nil {
+				return "", err
+			}
+		case f.Opcode != textFrame:
+			return "", fmt.Errorf("the room sent opcode %#x, want text (0x1)", f.Opcode)
+		default:
+			return string(f.Payload), nil
+		}
 	}
-	return string(f.Payload), nil
+}
+
+// waitFull reads lines until the room says that n are here.
+func (m member) waitFull(t testing.TB, n int) {
+	t.Helper()
+	for {
+		line, err := m.line()
+		require.NoError(t, err, "waiting for %d in the room", n)
+		if strings.HasPrefix(line, "* ") && strings.HasSuffix(line, fmt.Sprintf(" joined (%d here)", n)) {
+			return
+		}
+	}
 }
 
 // waitLine reads lines until one equals want.
@@ -80,13 +107,13 @@ func (m member) nextMessage(t testing.TB, want, hint string) {
 
 func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
 	const clients, messages = 30, 20
-	addr, _ := startChat(t, websocket.Options{}, roomConfig{queue: 1024, history: 20})
+	addr, _ := startChat(t, 0, roomConfig{queue: 1024, history: 20})
 	members := make([]member, clients)
 	for i := range members {
 		members[i] = enter(t, addr, fmt.Sprintf("c%d", i))
 	}
 	// Everyone is in once the last one's arrival reached the first.
-	members[0].waitLine(t, fmt.Sprintf("* c%d joined (%d here)", clients-1, clients), "joins are announced")
+	members[0].waitFull(t, clients)
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*clients)
@@ -125,7 +152,7 @@ func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
 }
 
 func TestJoinAndLeaveAreAnnounced(t *testing.T) {
-	addr, out := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 0, roomConfig{queue: 64, history: 20})
 	alice := enter(t, addr, "alice")
 	alice.waitLine(t, "* alice joined (1 here)", "a newcomer hears of its own arrival")
 	bob := enter(t, addr, "bob")
@@ -137,7 +164,7 @@ func TestJoinAndLeaveAreAnnounced(t *testing.T) {
 }
 
 func TestNewcomerGetsTheLastMessages(t *testing.T) {
-	addr, _ := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 2})
+	addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 2})
 	alice := enter(t, addr, "alice")
 	for _, text := range []string{"one", "two", "three"} {
 		alice.Send(textFrame, []byte(text))
@@ -152,7 +179,7 @@ func TestNewcomerGetsTheLastMessages(t *testing.T) {
 }
 
 func TestNamesAreCleanAndUnique(t *testing.T) {
-	addr, _ := startChat(t, websocket.Options{}, roomConfig{queue: 64, history: 20})
+	addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 20})
 	enter(t, addr, "carol").waitLine(t, "* carol joined (1 here)", "a plain name is kept")
 	tests := []struct {
 		name, asked, want string
@@ -161,6 +188,8 @@ func TestNamesAreCleanAndUnique(t *testing.T) {
 		{"no name makes a guest", "", "guest-1"},
 		{"a colon cannot fake a message line", "eve%3A%20hi", "eve hi"},
 		{"a star cannot fake the room's news", "%2A%20admin", "admin"},
+		{"nor two stars", "%2A%20%2A%20eve", "eve"},
+		{"a right-to-left override is dropped", "bob%E2%80%AEevil", "bobevil"},
 		{"a newline cannot start a new line", "mal%0Alory", "mallory"},
 		{"a long name is cut", strings.Repeat("n", 40), strings.Repeat("n", maxName)},
 	}
@@ -180,7 +209,7 @@ func TestNamesAreCleanAndUnique(t *testing.T) {
 }
 
 func TestBadInputClosesOnlyThatClient(t *testing.T) {
-	addr, out := startChat(t, websocket.Options{MaxMessage: 64}, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 64, roomConfig{queue: 64, history: 20})
 	tests := []struct {
 		name   string
 		opcode byte
@@ -206,7 +235,7 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 }
 
 func TestSlowClientIsDisconnected(t *testing.T) {
-	addr, out := startChat(t, websocket.Options{MaxMessage: 8192}, roomConfig{queue: 16, history: 0})
+	addr, out := startChat(t, 8192, roomConfig{queue: 16, history: 0})
 	enter(t, addr, "slow") // reads nothing from here on
 	wstest.WaitForOutput(t, out, "slow joined the room (1 here)")
 	talker := enter(t, addr, "talker")

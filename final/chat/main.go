@@ -37,17 +37,22 @@ type roomConfig struct {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8002", "address to listen on")
-	maxMessage := flag.Int64("max-message", 4096, "longest message in bytes; a longer one closes the connection with 1009")
-	queue := flag.Int("queue", 1024, "messages that may wait for a client; a client that falls this far behind is disconnected with 1008")
-	history := flag.Int("history", 20, "recent messages a newcomer gets")
+	cfg := roomConfig{}
+	flag.IntVar(&cfg.queue, "queue", 1024, "messages that may wait for a client; a client that falls this far behind is disconnected with 1008")
+	flag.IntVar(&cfg.history, "history", 20, "recent messages a newcomer gets")
+	s := newServer(os.Stdout, &cfg)
+	s.AddFlags(flag.CommandLine)
 	flag.Parse()
+	if cfg.queue < 1 || cfg.history < 0 || cfg.history >= cfg.queue {
+		log.Fatal("chat: -queue must be at least 1 and more than -history (a newcomer's history waits in its queue)")
+	}
 
-	s := newServer(os.Stdout, websocket.Options{MaxMessage: *maxMessage}, roomConfig{queue: *queue, history: *history})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("chat: chat room on http://%s/ (open it in two browser tabs; Ctrl-C to stop)\n", ln.Addr())
+	fmt.Printf("chat: %s\n", s.Limits())
 	go func() {
 		if err := s.Serve(ln); err != nil {
 			log.Fatal(err)
@@ -64,11 +69,12 @@ func main() {
 }
 
 // newServer is the chat server: the page on GET /, and the room for every
-// request that asks for a WebSocket, on any path.
-func newServer(out io.Writer, opts websocket.Options, cfg roomConfig) *websocket.Server {
+// request that asks for a WebSocket, on any path. Messages are chat lines,
+// not files: 4 KiB at most unless the caller changes MaxMessage.
+func newServer(out io.Writer, cfg *roomConfig) *websocket.Server {
 	logger := log.New(out, "", log.Ltime)
-	rm := newRoom(logger, cfg.history)
+	rm := newRoom(logger, cfg)
 	go rm.run()
-	return &websocket.Server{Options: opts, Page: page, Logger: logger,
+	return &websocket.Server{Options: websocket.Options{MaxMessage: 4096}, Page: page, Logger: logger,
 		Handler: func(c *websocket.Conn, r *http.Request) error { return rm.serve(c, r, cfg.queue) }}
 }

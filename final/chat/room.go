@@ -18,8 +18,8 @@ type room struct {
 	leave chan *client
 	say   chan said
 
-	logger  *log.Logger
-	history int // how many recent messages a newcomer gets
+	logger *log.Logger
+	cfg    *roomConfig
 
 	clients map[*client]bool
 	names   map[string]bool
@@ -33,9 +33,9 @@ type said struct {
 	text []byte
 }
 
-func newRoom(logger *log.Logger, history int) *room {
+func newRoom(logger *log.Logger, cfg *roomConfig) *room {
 	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said),
-		logger: logger, history: history, clients: map[*client]bool{}, names: map[string]bool{}}
+		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
 }
 
 // run serves the room for ever.
@@ -102,10 +102,10 @@ func (rm *room) broadcast(line []byte) {
 
 // remember keeps line among the recent messages.
 func (rm *room) remember(line []byte) {
-	if rm.history == 0 {
+	if rm.cfg.history <= 0 {
 		return
 	}
-	if len(rm.recent) == rm.history {
+	if len(rm.recent) >= rm.cfg.history {
 		rm.recent = append(rm.recent[:0], rm.recent[1:]...)
 	}
 	rm.recent = append(rm.recent, line)
@@ -120,13 +120,13 @@ const maxName = 24
 // own lines start with "* "); a client without a usable name is a guest.
 func (rm *room) uniqueName(asked string) string {
 	name := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == ':' || r == unicode.ReplacementChar {
-			return -1
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == ':' || r == unicode.ReplacementChar {
+			return -1 // Cf: format characters, such as the right-to-left override
 		}
 		return r
 	}, asked)
-	name = strings.TrimLeft(strings.TrimSpace(name), "*")
-	if r := []rune(strings.TrimSpace(name)); len(r) > maxName {
+	name = strings.TrimLeft(name, "* \t")
+	if r := []rune(name); len(r) > maxName {
 		name = string(r[:maxName])
 	}
 	if name = strings.TrimSpace(name); name == "" {

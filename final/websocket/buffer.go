@@ -27,13 +27,21 @@ type readBuffer struct {
 	conn     net.Conn
 	raw      syscall.RawConn // nil where the connection has no socket of its own (a test's pipe)
 	buf      *[readBufferSize]byte
-	r, w     int    // buf[r:w] is what has been read but not yet taken
-	progress func() // called after every read that got bytes
+	r, w     int          // buf[r:w] is what has been read but not yet taken
+	progress func() error // called after every read that got bytes; an error ends the read
+
+	// readRaw's arguments and results, kept here so that its read function
+	// is made once, not once per read.
+	rawFunc func(fd uintptr) bool
+	rawP    []byte
+	rawLend bool
+	rawN    int
+	rawErr  error
 }
 
 // newReadBuffer reads from conn, starting with what br already holds (the
 // HTTP server may have read frames that came with the handshake).
-func newReadBuffer(conn net.Conn, br *bufio.Reader, progress func()) *readBuffer {
+func newReadBuffer(conn net.Conn, br *bufio.Reader, progress func() error) *readBuffer {
 	b := &readBuffer{conn: conn, progress: progress}
 	if sc, ok := conn.(syscall.Conn); ok {
 		b.raw, _ = sc.SyscallConn()
@@ -86,8 +94,7 @@ func (b *readBuffer) readSocket(p []byte, lend bool) (int, error) {
 		n, err = b.readRaw(p, lend)
 	}
 	if n > 0 {
-		b.progress()
-		return n, nil
+		return n, b.progress()
 	}
 	if err == nil {
 		err = io.EOF

@@ -32,7 +32,7 @@ func socketPair(t *testing.T) (server, client net.Conn) {
 func TestReadBufferIsLentOnlyWhileBytesWait(t *testing.T) {
 	server, client := socketPair(t)
 	progress := 0
-	b := newReadBuffer(server, bufio.NewReader(strings.NewReader("")), func() { progress++ })
+	b := newReadBuffer(server, bufio.NewReader(strings.NewReader("")), func() error { progress++; return nil })
 	const hint = "an idle connection must hold no read buffer (docs/performance.md, memory per idle connection)"
 
 	waitIdle := func() {
@@ -70,7 +70,7 @@ func TestReadBufferStartsWithWhatTheHTTPServerRead(t *testing.T) {
 	server, _ := socketPair(t)
 	br := bufio.NewReader(strings.NewReader("frames that came with the handshake"))
 	br.Peek(1) // the HTTP server has read them into its buffer
-	b := newReadBuffer(server, br, func() {})
+	b := newReadBuffer(server, br, func() error { return nil })
 	got := make([]byte, len("frames that came with the handshake"))
 	_, err := io.ReadFull(b, got)
 	require.NoError(t, err)

@@ -293,7 +293,7 @@ func TestShutdownClosesClientsWithGoingAway(t *testing.T) {
 func TestServerLogsOpenAndClose(t *testing.T) {
 	_, addr, out := startServer(t, testServer())
 	c := wstest.Connect(t, addr)
-	wstest.WaitForOutput(t, out, "WebSocket open on /xxoo")
+	wstest.WaitForOutput(t, out, `WebSocket open on "/xxoo"`)
 	c.Send(closeFrame, wstest.ClosePayload(CloseNormal, "bye"))
 	c.ExpectClose("close")
 	wstest.WaitForOutput(t, out, `WebSocket closed: the client closed: 1000 (normal closure) reason="bye"`)

@@ -192,6 +192,12 @@ func appendFrameHeader(b []byte, opcode byte, length int) []byte {
 	return binary.BigEndian.AppendUint64(append(b, length64), uint64(length))
 }
 
+// rotate is the masking key for bytes that start at offset i of a payload:
+// byte i is XORed with key[i%4] (§5.3).
+func rotate(key [4]byte, i int) [4]byte {
+	return [4]byte{key[i&3], key[(i+1)&3], key[(i+2)&3], key[(i+3)&3]}
+}
+
 // maskBytes XORs b with the masking key (§5.3: byte i with key[i%4]); masking
 // and unmasking are the same. The article goes one byte at a time; here the
 // key is repeated into a 64-bit word and eight bytes are done at once, many

@@ -20,11 +20,10 @@ func readFrame(r io.Reader) (frameHeader, []byte, error) {
 	if err != nil {
 		return h, nil, err
 	}
-	payload, err := appendFull(r, nil, int(h.length))
+	payload, _, err := readPayload(r, h, nil, 0, false)
 	if err != nil {
-		return h, nil, noEOF(err)
+		return h, nil, err
 	}
-	maskBytes(h.key, payload)
 	return h, payload, nil
 }
 

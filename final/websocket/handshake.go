@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
 )
 
 // magicString is the GUID that RFC 6455 §1.3 appends to the client's key
@@ -34,6 +34,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 	}
 	if status, why := checkHandshake(r, o.Origins); status != 0 {
 		w.Header().Set("Sec-WebSocket-Version", "13") // §4.4: the version we speak
+		w.Header().Set("Connection", "close")         // a refused upgrade ends the connection
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", http.MethodGet)
 		}
@@ -46,8 +47,11 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 		return nil, fmt.Errorf("websocket: cannot take over the connection: %w", err)
 	}
 	c := newConn(rwc, brw.Reader, o)
-	rwc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
-	if err := writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key")); err != nil {
+	c.mu.Lock() // the keepalive timer may write already
+	c.writeBy.extend()
+	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"))
+	c.mu.Unlock()
+	if err != nil {
 		rwc.Close()
 		return nil, fmt.Errorf("websocket: cannot answer the handshake: %w", err)
 	}
@@ -79,16 +83,31 @@ func checkHandshake(r *http.Request, origins []string) (int, string) {
 		return http.StatusBadRequest, "missing Connection: Upgrade"
 	case r.Header.Get("Sec-WebSocket-Version") != "13":
 		return http.StatusUpgradeRequired, "Sec-WebSocket-Version must be 13"
+	case len(r.Header.Values("Sec-WebSocket-Key")) > 1:
+		return http.StatusBadRequest, "more than one Sec-WebSocket-Key" // §11.3.1: it may not be repeated
 	case err != nil || len(nonce) != 16 || len(key) != 24:
 		return http.StatusBadRequest, "Sec-WebSocket-Key must be 16 bytes in base64"
 	// A browser always sends the page's origin: refusing other sites stops
 	// them from using a visitor's cookies here (cross-site WebSocket
 	// hijacking). Clients that are not browsers send none.
 	case len(origins) > 0 && origin != "" && !slices.ContainsFunc(origins, func(o string) bool { return strings.EqualFold(o, origin) }):
-		return http.StatusForbidden, fmt.Sprintf("origin %q is not allowed", origin)
+		return http.StatusForbidden, "origin " + quote(origin) + " is not allowed"
 	}
 	return 0, ""
 }
+
+// quote makes text the client chose safe for a log line: quoted, so that
+// a newline or a terminal escape shows as \n or \x1b instead of forging a
+// line or recolouring the terminal, and cut to maxLogText bytes.
+func quote(text string) string {
+	if len(text) > maxLogText {
+		return fmt.Sprintf("%q… (%d bytes)", text[:maxLogText], len(text))
+	}
+	return strconv.Quote(text)
+}
+
+// maxLogText is the most of a client's text that goes into a log line.
+const maxLogText = 100
 
 // acceptKey computes Sec-WebSocket-Accept (§4.2.2): SHA-1 of the key and
 // magicString, in base64. The article calls it "hmac1"; it is plain SHA-1.

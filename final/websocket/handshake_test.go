@@ -52,6 +52,8 @@ func TestHandshake(t *testing.T) {
 		{"a key that is not base64 is refused with 400", strings.Replace(good, key, "not base64 at all!!!!!!!", 1), nil, 400, "RFC 6455 §4.2.1 item 5"},
 		{"a key of 15 bytes is refused with 400", strings.Replace(good, key, "dGhlIHNhbXBsZSBub25jZQ", 1), nil, 400, "the key is 16 bytes in base64 (RFC 6455 §4.2.1 item 5)"},
 		{"a key of 17 bytes is refused with 400", strings.Replace(good, key, "dGhlIHNhbXBsZSBub25jZQ8=", 1), nil, 400, "the key is 16 bytes in base64 (RFC 6455 §4.2.1 item 5)"},
+		{"two keys are refused with 400", strings.Replace(good, "\r\n\r\n", "\r\nSec-WebSocket-Key: "+key+"\r\n\r\n", 1), nil, 400,
+			"Sec-WebSocket-Key must not appear more than once (RFC 6455 §11.3.1)"},
 		{"version 8 is refused with 426", strings.Replace(good, "Version: 13", "Version: 8", 1), nil, 426, "RFC 6455 §4.2.2 item 4"},
 		{"no version is refused with 426", strings.Replace(good, "Sec-WebSocket-Version: 13\r\n", "", 1), nil, 426, "RFC 6455 §4.2.2 item 4"},
 		{"HTTP/1.0 is refused with 400", strings.Replace(good, "HTTP/1.1", "HTTP/1.0", 1), nil, 400, "RFC 6455 §4.1: HTTP/1.1 or higher"},
@@ -85,6 +87,7 @@ func TestHandshake(t *testing.T) {
 				assert.Equal(t, "13", resp.Header.Get("Sec-WebSocket-Version"), "a 426 names the version the server speaks (RFC 6455 §4.4)")
 			}
 			if tt.status != 101 && tt.status != 431 {
+				assert.True(t, resp.Close, "a refused upgrade ends the connection (Connection: close)")
 				echoWorks(t, addr)
 			}
 		})

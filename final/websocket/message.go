@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -38,110 +39,160 @@ func (e *CloseError) Error() string {
 // in words what was wrong and which code was sent. After any error the TCP
 // connection is closed and every later call returns the same error.
 func (c *Conn) ReadMessage() (MessageType, []byte, error) {
-	if c.msg != nil {
-		putBuffer(c.msg)
-		c.msg = nil
-	}
+	c.release()
 	for c.readErr == nil {
-		// An idle connection waits here, not deep in readMessage: its
-		// goroutine then fits the smallest stack the runtime gives (2 KiB).
-		err := c.br.fill()
+		err := c.waitMessage()
 		var opcode byte
-		var buf *[]byte
 		if err == nil {
-			opcode, buf, err = c.readMessage()
+			opcode, err = c.readMessage()
 		}
 		switch {
 		case err != nil:
+			c.release()
 			c.readErr = c.fail(err)
 		case c.closeSent.Load(): // after our close frame, data is dropped until the client's (§5.5.1)
-			putBuffer(buf)
+			c.release()
 		default:
-			c.msg = buf
-			return MessageType(opcode), *buf, nil
+			return MessageType(opcode), *c.msg, nil
 		}
 	}
 	return 0, nil, c.readErr
+}
+
+// waitMessage waits for the next message to begin. An idle connection waits
+// here, not deep in readMessage: its goroutine then fits the smallest stack
+// the runtime gives (2 KiB). The idle timeout counts progress both ways: a
+// client still reading a long echo has not been idle while it read, though
+// it sent nothing.
+func (c *Conn) waitMessage() error {
+	for {
+		err := c.br.fill()
+		var netErr net.Error
+		if !errors.As(err, &netErr) || !netErr.Timeout() || c.closeSent.Load() {
+			return err
+		}
+		last := time.Unix(0, max(c.lastRead.Load(), c.lastWrite.Load()))
+		if time.Since(last) >= c.opts.IdleTimeout {
+			return err
+		}
+		c.rwc.SetReadDeadline(last.Add(c.opts.IdleTimeout))
+	}
 }
 
 // msgBuffers recycles message buffers, so an echo allocates nothing in the
 // steady state and an idle connection holds no message buffer.
 var msgBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-func putBuffer(buf *[]byte) {
-	if cap(*buf) <= maxPooledBuffer {
-		*buf = (*buf)[:0]
-		msgBuffers.Put(buf)
+// release gives back the last message's buffer and its bytes of the budget.
+func (c *Conn) release() {
+	if c.msg != nil && cap(*c.msg) <= maxPooledBuffer {
+		*c.msg = (*c.msg)[:0]
+		msgBuffers.Put(c.msg)
+	}
+	c.msg = nil
+	c.opts.Budget.give(c.held)
+	c.held = 0
+}
+
+var errOverBudget = errors.New("websocket: the server's memory for messages is taken (Server.MaxMemory)")
+
+// readMessage reads the frames of the next data message into c.msg and
+// returns its opcode. Control frames may come between fragments (§5.4): a
+// ping gets a pong with the same payload, a pong is ignored (§5.5.3), a
+// close is answered.
+func (c *Conn) readMessage() (opcode byte, err error) {
+	c.msg = msgBuffers.Get().(*[]byte)
+	checked := 0 // (*c.msg)[:checked] is whole, valid UTF-8
+	defer func() { c.msgBy = time.Time{} }()
+	for {
+		h, raw, err := readFrameHeader(c.br, c.hdr[:])
+		if err != nil {
+			return 0, noEOF(err) // fill has seen the message begin
+		}
+		msg := *c.msg
+		switch {
+		case !h.masked:
+			return 0, errUnmasked // §5.1: the server must close
+		case isControl(h.opcode):
+			if err := c.readControl(h, raw); err != nil {
+				return 0, err
+			}
+			continue
+		case h.opcode == continuationFrame && opcode == 0:
+			return 0, errNothingToContinue
+		case h.opcode != continuationFrame && opcode != 0:
+			return 0, errMessageUnfinished
+		case h.length > c.opts.MaxMessage-int64(len(msg)):
+			return 0, errMessageTooBig // checked before allocating: claiming 2^63-1 bytes costs nothing
+		case !c.opts.Budget.take(h.length):
+			return 0, errOverBudget
+		case opcode == 0:
+			opcode = h.opcode
+			c.msgBy = time.Now().Add(c.opts.MessageTimeout)
+		}
+		c.held += h.length
+		start := len(msg)
+		msg, checked, err = readPayload(c.br, h, msg, checked, opcode == textFrame)
+		if *c.msg = msg; err != nil {
+			return 0, err
+		}
+		if c.opts.OnFrame != nil {
+			wire := append([]byte(nil), msg[start:]...)
+			maskBytes(h.key, wire) // masking again gives the bytes as they came
+			c.showFrame(true, h, raw, wire)
+		}
+		if h.fin {
+			return opcode, nil
+		}
 	}
 }
 
-// readMessage reads the frames of the next data message and returns its
-// opcode and payload, in a buffer to give back with putBuffer. Control frames
-// may come between fragments (§5.4): a ping gets a pong with the same
-// payload, a pong is ignored (§5.5.3), a close is answered.
-func (c *Conn) readMessage() (opcode byte, buf *[]byte, err error) {
-	buf = msgBuffers.Get().(*[]byte)
-	msg := (*buf)[:0]
-	checked := 0 // msg[:checked] is whole, valid UTF-8
-	for err == nil {
-		var h frameHeader
-		var raw, payload []byte
-		if h, raw, err = readFrameHeader(c.br, c.hdr[:]); err != nil {
-			break
+// readControl reads a control frame's payload and answers it.
+func (c *Conn) readControl(h frameHeader, raw []byte) error {
+	payload := c.ctl[:h.length]
+	if _, err := io.ReadFull(c.br, payload); err != nil {
+		return noEOF(err)
+	}
+	if c.opts.OnFrame != nil {
+		c.showFrame(true, h, raw, payload)
+	}
+	maskBytes(h.key, payload)
+	switch h.opcode {
+	case pingFrame:
+		if err := c.sendMsg(pongFrame, payload); err != errCloseSent {
+			return err
 		}
-		switch {
-		case !h.masked:
-			err = errUnmasked // §5.1: the server must close
-		case isControl(h.opcode):
-			payload = c.ctl[:h.length]
-			_, err = io.ReadFull(c.br, payload)
-		case h.opcode == continuationFrame && opcode == 0:
-			err = errNothingToContinue
-		case h.opcode != continuationFrame && opcode != 0:
-			err = errMessageUnfinished
-		case h.length > c.opts.MaxMessage-int64(len(msg)):
-			err = errMessageTooBig // checked before allocating: claiming 2^63-1 bytes costs nothing
-		default:
-			if h.opcode != continuationFrame {
-				opcode = h.opcode
-			}
-			start := len(msg)
-			msg, err = appendFull(c.br, msg, int(h.length))
-			*buf, payload = msg, msg[start:]
+	case closeFrame:
+		return c.closeReceived(payload)
+	}
+	return nil // a pong: unsolicited pongs are allowed, and mean nothing
+}
+
+// readPayload appends a data frame's payload to msg as it arrives, unmasking
+// each piece, and for a text message checks UTF-8 as it goes: an invalid
+// byte fails the message at once, before the rest of the frame has come
+// (§8.1). msg[:checked] is whole, valid UTF-8. msg grows only as bytes
+// arrive: a client that only claims a large length gets no memory.
+func readPayload(r io.Reader, h frameHeader, msg []byte, checked int, text bool) ([]byte, int, error) {
+	for done, n := 0, int(h.length); done < n; {
+		if len(msg) == cap(msg) {
+			msg = slices.Grow(msg, min(n-done, max(len(msg), 512)))
 		}
-		if err != nil {
-			err = noEOF(err)
-			break
+		m, err := r.Read(msg[len(msg):min(cap(msg), len(msg)+n-done)])
+		piece := msg[len(msg) : len(msg)+m]
+		maskBytes(rotate(h.key, done), piece)
+		msg, done = msg[:len(msg)+m], done+m
+		if text {
+			valid, ok := checkUTF8(msg[checked:], done < n || !h.fin)
+			if checked += valid; !ok {
+				return msg, checked, errInvalidUTF8
+			}
 		}
-		if c.opts.OnFrame != nil {
-			c.showFrame(true, h, raw, payload)
-		}
-		maskBytes(h.key, payload)
-		switch h.opcode {
-		case pingFrame:
-			if err = c.sendMsg(pongFrame, payload); err == errCloseSent {
-				err = nil
-			}
-		case closeFrame:
-			err = c.closeReceived(payload)
-		case pongFrame: // unsolicited pongs are allowed, and mean nothing
-		default:
-			if opcode == textFrame {
-				// Check each fragment as it comes, to fail fast; a code
-				// point may be split between two fragments.
-				n, ok := checkUTF8(msg[checked:], !h.fin)
-				if checked += n; !ok {
-					err = errInvalidUTF8
-					continue
-				}
-			}
-			if h.fin {
-				return opcode, buf, nil
-			}
+		if err != nil && done < n {
+			return msg, checked, noEOF(err)
 		}
 	}
-	putBuffer(buf)
-	return 0, nil, err
+	return msg, checked, nil
 }
 
 // closeReceived answers the client's close frame with the same code, or with
@@ -171,6 +222,9 @@ func (c *Conn) closeReceived(payload []byte) error {
 // for, and returns in words why it ended.
 func (c *Conn) fail(err error) error {
 	defer func() { go c.lingeringClose() }() // the caller need not wait for the client to hang up
+	if c.keepAlive != nil {
+		c.keepAlive.Stop()
+	}
 	c.mu.Lock()
 	writeErr := c.writeErr
 	c.mu.Unlock()
@@ -205,27 +259,15 @@ func closeCodeFor(err error) int {
 		return CloseInvalidPayload
 	case errMessageTooBig:
 		return CloseMessageTooBig
+	case errOverBudget:
+		return CloseTryAgainLater
+	case errMessageTimeout:
+		return ClosePolicyViolation
 	case errReservedBits, errReservedOpcode, errControlTooLong, errControlFragmented, errLengthTopBit,
 		errUnmasked, errNothingToContinue, errMessageUnfinished, errClosePayload1Byte, errInvalidCloseCode:
 		return CloseProtocolError
 	}
 	return CloseInternalError
-}
-
-// appendFull appends n bytes from r to buf, growing buf as the bytes arrive:
-// a client that only claims a large length gets no memory.
-func appendFull(r io.Reader, buf []byte, n int) ([]byte, error) {
-	for n > 0 {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(n, max(len(buf), 512)))
-		}
-		m, err := io.ReadFull(r, buf[len(buf):min(cap(buf), len(buf)+n)])
-		buf, n = buf[:len(buf)+m], n-m
-		if err != nil {
-			return buf, err
-		}
-	}
-	return buf, nil
 }
 
 // checkUTF8 reports whether p is valid UTF-8 and how many of its bytes are

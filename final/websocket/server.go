@@ -10,8 +10,22 @@ import (
 	"time"
 )
 
-// DefaultHeadTimeout is how long a request head may take to arrive in full.
-const DefaultHeadTimeout = 10 * time.Second
+// Defaults for the zero Server.
+const (
+	// DefaultHeadTimeout is how long a request head may take to arrive in full.
+	DefaultHeadTimeout = 10 * time.Second
+	// DefaultRequestTimeout is how long a plain HTTP request may take to
+	// arrive, body included.
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultMaxConns is the most WebSocket connections at once: at about
+	// 6 KiB each when idle (docs/performance.md), 10 000 cost some 60 MiB.
+	DefaultMaxConns = 10000
+	// DefaultMaxMemory is the most bytes that the messages being read may
+	// hold, all connections together: 256 one-MiB messages at once.
+	DefaultMaxMemory = 256 << 20
+	// retryAfter is what a client refused for lack of room is told to wait.
+	retryAfter = "5"
+)
 
 // Server is an HTTP server whose upgrade requests, on any path, become
 // WebSocket connections served by Handler; GET / serves Page. It keeps
@@ -39,9 +53,26 @@ type Server struct {
 	// DefaultHeadTimeout.
 	HeadTimeout time.Duration
 
+	// RequestTimeout is how long a plain HTTP request may take to arrive,
+	// body included; a WebSocket has its own timeouts once upgraded. Zero
+	// means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+
+	// MaxConns is the most WebSocket connections at once; past it an upgrade
+	// gets 503 Service Unavailable with Retry-After, until one closes. Zero
+	// means DefaultMaxConns; negative, no limit.
+	MaxConns int
+
+	// MaxMemory bounds the bytes of the messages being read, all
+	// connections together, unless Options.Budget is set: a message that
+	// would pass it closes its connection with 1013 (try again later). Zero
+	// means DefaultMaxMemory; negative, no limit.
+	MaxMemory int64
+
 	mu      sync.Mutex
 	http    *http.Server
 	conns   map[*Conn]bool // open WebSocket connections
+	taken   int            // connections open or being upgraded, for MaxConns
 	closing bool
 	wg      sync.WaitGroup // counts the open WebSocket connections
 }
@@ -50,14 +81,13 @@ type Server struct {
 // the error that stopped it.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
-	if s.HeadTimeout == 0 {
-		s.HeadTimeout = DefaultHeadTimeout
-	}
+	s.setDefaults()
 	s.http = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: s.HeadTimeout, // for a client that never finishes its request
-		MaxHeaderBytes:    128 << 10,     // larger request heads get 431 (a ?auto= URL may be long)
-		IdleTimeout:       time.Minute,   // between plain HTTP requests
+		ReadHeaderTimeout: s.HeadTimeout,    // for a client that never finishes its request head
+		ReadTimeout:       s.RequestTimeout, // … or its body
+		MaxHeaderBytes:    128 << 10,        // larger request heads get 431 (a ?auto= URL may be long)
+		IdleTimeout:       time.Minute,      // between plain HTTP requests
 		ErrorLog:          s.Logger,
 	}
 	hs := s.http
@@ -66,6 +96,25 @@ func (s *Server) Serve(ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// setDefaults fills in the zero fields; s.mu is held.
+func (s *Server) setDefaults() {
+	if s.HeadTimeout == 0 {
+		s.HeadTimeout = DefaultHeadTimeout
+	}
+	if s.RequestTimeout == 0 {
+		s.RequestTimeout = DefaultRequestTimeout
+	}
+	if s.MaxConns == 0 {
+		s.MaxConns = DefaultMaxConns
+	}
+	if s.MaxMemory == 0 {
+		s.MaxMemory = DefaultMaxMemory
+	}
+	if s.Budget == nil && s.MaxMemory > 0 {
+		s.Budget = NewBudget(s.MaxMemory)
+	}
 }
 
 // Shutdown stops accepting, sends every client a close frame with 1001
@@ -122,8 +171,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // upgrade answers the handshake and starts the connection's goroutine.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
+	if !s.take() {
+		s.logger().Printf("%s: refused the upgrade: %d connections open, the most -max-conns allows (503)", r.RemoteAddr, s.MaxConns)
+		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Connection", "close")
+		http.Error(w, "websocket: too many connections; try again later", http.StatusServiceUnavailable)
+		return
+	}
 	c, err := Upgrade(w, r, &s.Options)
 	if err != nil {
+		s.release()
 		s.logger().Printf("%s: %v", r.RemoteAddr, err)
 		return
 	}
@@ -132,6 +189,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		c.Close(CloseGoingAway, "server shutting down")
 		c.finish()
+		s.release()
 		return
 	}
 	if s.conns == nil {
@@ -140,7 +198,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	s.conns[c] = true
 	s.wg.Add(1)
 	s.mu.Unlock()
-	s.logger().Printf("%s: WebSocket open on %s", r.RemoteAddr, r.URL.Path)
+	s.logger().Printf("%s: WebSocket open on %s", r.RemoteAddr, quote(r.URL.Path))
 	// The connection gets a goroutine of its own and this handler returns,
 	// so net/http lets go of the request and of the stack that parsing it
 	// grew: an idle WebSocket costs only what it holds itself.
@@ -154,6 +212,25 @@ func (s *Server) run(c *Conn, r *http.Request) { // r is not kept once Handler r
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.wg.Done()
+	s.mu.Unlock()
+	s.release()
+}
+
+// take counts a connection in, if MaxConns allows another.
+func (s *Server) take() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.MaxConns > 0 && s.taken >= s.MaxConns {
+		return false
+	}
+	s.taken++
+	return true
+}
+
+// release counts a connection out.
+func (s *Server) release() {
+	s.mu.Lock()
+	s.taken--
 	s.mu.Unlock()
 }
 

@@ -103,6 +103,12 @@ func Dial(t testing.TB, addr string) net.Conn {
 	return c
 }
 
+// NewClient is a client on a connection whose handshake is done, reading
+// through br.
+func NewClient(t testing.TB, conn net.Conn, br *bufio.Reader) *Client {
+	return &Client{t: t, Conn: conn, BR: br}
+}
+
 // RoundTrip sends a raw HTTP request and reads the response.
 func RoundTrip(t testing.TB, addr, request string) *http.Response {
 	t.Helper()
@@ -152,7 +158,7 @@ func ConnectWith(t testing.TB, addr, request, key string) *Client {
 	conn := Dial(t, addr)
 	_, err := io.WriteString(conn, request)
 	require.NoError(t, err)
-	c := &Client{t: t, Conn: conn, BR: bufio.NewReader(conn)}
+	c := NewClient(t, conn, bufio.NewReader(conn))
 	resp, err := http.ReadResponse(c.BR, nil)
 	require.NoError(t, err, "reading the handshake response (RFC 6455 §4.2.2)")
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode, "the handshake must be answered with 101 (RFC 6455 §4.2.2)")

@@ -1,0 +1,93 @@
+package websocket
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AddFlags registers command-line flags for the server's limits on fs:
+// -max-message, -max-memory, -max-conns, -origin, -idle-timeout,
+// -ping-interval, -message-timeout and -write-timeout. Each flag's default is
+// the field's value if set, or else the package's default; for the
+// durations, 0 on the command line means none.
+func (s *Server) AddFlags(fs *flag.FlagSet) {
+	s.MaxMessage = or(s.MaxMessage, DefaultMaxMessage)
+	s.MaxMemory = or(s.MaxMemory, DefaultMaxMemory)
+	s.MaxConns = or(s.MaxConns, DefaultMaxConns)
+	fs.Int64Var(&s.MaxMessage, "max-message", s.MaxMessage, "longest message in bytes; a longer one closes the connection with 1009")
+	fs.Int64Var(&s.MaxMemory, "max-memory", s.MaxMemory, "bytes all messages being read may hold together; a message past it closes its connection with 1013 (negative: no limit)")
+	fs.IntVar(&s.MaxConns, "max-conns", s.MaxConns, "most WebSocket connections at once; past it an upgrade gets 503 (negative: no limit)")
+	fs.Var((*listFlag)(&s.Origins), "origin", "comma-separated origins allowed to connect, e.g. http://127.0.0.1:8002 (empty: allow all)")
+	for _, d := range []struct {
+		field      *time.Duration
+		name, what string
+		def        time.Duration
+	}{
+		{&s.IdleTimeout, "idle-timeout", "close a connection that sends nothing for this long", DefaultIdleTimeout},
+		{&s.PingInterval, "ping-interval", "ping a connection that has sent nothing for this long", DefaultPingInterval},
+		{&s.MessageTimeout, "message-timeout", "longest time one message may take from first frame to last", DefaultMessageTimeout},
+		{&s.WriteTimeout, "write-timeout", "close a connection whose writes make no progress for this long", DefaultWriteTimeout},
+	} {
+		*d.field = or(*d.field, d.def)
+		fs.Var((*durationFlag)(d.field), d.name, d.what+" (0: never)")
+	}
+}
+
+// or is v, or def if v is zero.
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// durationFlag is a duration flag whose 0 means none (a negative Options
+// duration).
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(max(*d, 0)).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if v == 0 {
+		v = -1
+	}
+	*d = durationFlag(v)
+	return err
+}
+
+// listFlag is a comma-separated list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	*l = nil
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
+
+// Limits says in one line what the limits are, for a program to print at
+// start-up.
+func (s *Server) Limits() string {
+	o := s.Options.withDefaults()
+	never := func(d time.Duration) string {
+		if d == 0 {
+			return "never"
+		}
+		return d.String()
+	}
+	line := fmt.Sprintf("messages up to %d bytes each and %d bytes in all, up to %d connections; ping after %s quiet, idle timeout %s",
+		o.MaxMessage, or(s.MaxMemory, DefaultMaxMemory), or(s.MaxConns, DefaultMaxConns), never(o.PingInterval), never(o.IdleTimeout))
+	if len(o.Origins) > 0 {
+		line += ", origins allowed: " + strings.Join(o.Origins, " ")
+	}
+	return line
+}

@@ -1,0 +1,133 @@
+package websocket
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// writeChunk is the piece of a large message that must leave before the
+// write deadline moves on.
+const writeChunk = 64 << 10
+
+var (
+	errCloseSent  = errors.New("websocket: close frame already sent; nothing may follow it (RFC 6455 §5.5.1)")
+	errNotAData   = errors.New("websocket: WriteMessage takes TextMessage or BinaryMessage")
+	errPingTooBig = errors.New("websocket: a ping carries at most 125 bytes (RFC 6455 §5.5)")
+	errBadClose   = errors.New("websocket: Close takes a code a close frame may carry (RFC 6455 §7.4) and a reason of at most 123 bytes of UTF-8")
+
+	// errNotReading wraps a write that made no progress for WriteTimeout:
+	// the client has stopped reading, so a close frame would not get
+	// through either.
+	errNotReading = errors.New("websocket: the client has stopped reading")
+)
+
+// WriteMessage sends p as one message of type typ, in one frame. A text
+// message must be UTF-8; that is the caller's to ensure. It returns an error
+// once the connection is closing or a write has failed.
+func (c *Conn) WriteMessage(typ MessageType, p []byte) error {
+	if typ != TextMessage && typ != BinaryMessage {
+		return errNotAData
+	}
+	return c.sendMsg(byte(typ), p)
+}
+
+// Ping sends a ping with payload (at most 125 bytes). The client answers with
+// a pong, which ReadMessage reads and counts as activity but does not return.
+// The connection pings a quiet client by itself (Options.PingInterval).
+func (c *Conn) Ping(payload []byte) error {
+	if len(payload) > maxControlFramePayloadSize {
+		return errPingTooBig
+	}
+	return c.sendMsg(pingFrame, payload)
+}
+
+// Close starts the closing handshake (RFC 6455 §7.1.2): it sends a close
+// frame with code and reason, after which nothing more may be written. The
+// goroutine in ReadMessage then reads until the client's close frame, and
+// ReadMessage returns a *CloseError; the TCP connection is closed then, or
+// after about a second if the client does not answer. Close waits at most
+// about a second for a writer that is stuck on a client that stopped reading.
+func (c *Conn) Close(code int, reason string) error {
+	if !validCloseCode(code) || len(reason) > maxControlFramePayloadSize-2 || !utf8.ValidString(reason) {
+		return errBadClose
+	}
+	if c.closeSent.Load() {
+		return errCloseSent
+	}
+	c.closeAsked.Store(true)
+	c.rwc.SetWriteDeadline(time.Now().Add(closeWait)) // unblocks a writer stuck on a full socket
+	err := c.writeClose(code, reason)
+	time.AfterFunc(closeWait, c.hangUp) // in case nobody reads the answer
+	return err
+}
+
+// writeClose sends a close frame with code and reason.
+func (c *Conn) writeClose(code int, reason string) error {
+	return c.sendMsg(closeFrame, append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...))
+}
+
+// writers lends a write buffer to a connection only while it sends, so an
+// idle connection holds none.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
+
+// sendMsg writes one message as one final, unmasked frame, like the
+// article's send_msg: header and payload leave in one write when they fit
+// the buffer; a large payload leaves in pieces, each moving the deadline on.
+func (c *Conn) sendMsg(opcode byte, payload []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.writeErr != nil:
+		return c.writeErr
+	case c.closeSent.Load():
+		return errCloseSent
+	case opcode == closeFrame:
+		c.closeSent.Store(true)
+		c.rwc.SetWriteDeadline(time.Now().Add(closeWait))
+	case !c.closeAsked.Load():
+		c.writeBy.extend()
+	}
+	header := appendFrameHeader(c.out[:0], opcode, len(payload))
+	if c.opts.OnFrame != nil {
+		c.showFrame(false, frameHeader{fin: true, opcode: opcode, length: int64(len(payload))}, header, payload)
+	}
+	bw := writers.Get().(*bufio.Writer)
+	defer writers.Put(bw)
+	bw.Reset(c.rwc)
+	bw.Write(header)
+	for {
+		n := min(len(payload), writeChunk)
+		bw.Write(payload[:n])
+		if err := bw.Flush(); err != nil {
+			return c.writeFailed(err)
+		}
+		if !isControl(opcode) {
+			c.lastWrite.Store(time.Now().UnixNano()) // progress; our own pings are not
+		}
+		if payload = payload[n:]; len(payload) == 0 {
+			return nil
+		}
+		if !c.closeAsked.Load() {
+			c.writeBy.extend() // progress: that piece has left
+		}
+	}
+}
+
+// writeFailed records why a write failed and closes the connection, so that
+// the reader, if any, stops at once.
+func (c *Conn) writeFailed(err error) error {
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		c.writeErr = fmt.Errorf("%w: nothing could be sent for %v", errNotReading, c.opts.WriteTimeout)
+	} else {
+		c.writeErr = fmt.Errorf("websocket: cannot write to the client: %w", err)
+	}
+	c.rwc.Close()
+	return c.writeErr
+}

@@ -34,7 +34,8 @@ type Conn struct {
 	held      int64                            // bytes taken from the budget for msg
 	msgBy     time.Time                        // when the message being read must be complete; zero between messages
 	readErr   error                            // why the connection ended, once it has
-	lastRead  atomic.Int64                     // when bytes last arrived, in Unix nanoseconds
+	readAt    time.Time                        // when bytes last arrived
+	lastRead  atomic.Int64                     // the same, in Unix nanoseconds, for the keepalive timer
 	lastWrite atomic.Int64                     // when bytes last left
 	keepAlive *time.Timer                      // pings a quiet client; nil without PingInterval
 
@@ -57,8 +58,7 @@ func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
 	// while bytes wait, write buffers while a frame leaves): an idle
 	// connection holds neither.
 	c.br = newReadBuffer(rwc, br, c.readProgress)
-	c.readBy.extend()
-	c.lastRead.Store(time.Now().UnixNano())
+	c.readProgress()
 	if o.PingInterval > 0 {
 		c.keepAlive = time.AfterFunc(o.PingInterval, c.pingIfQuiet)
 	}
@@ -78,8 +78,8 @@ type deadline struct {
 	last    time.Time
 }
 
-func (d *deadline) extend() {
-	if now := time.Now(); d.timeout > 0 && now.Sub(d.last) > d.timeout/16 {
+func (d *deadline) extend(now time.Time) {
+	if d.timeout > 0 && now.Sub(d.last) > d.timeout/16 {
 		d.set(now.Add(d.timeout))
 		d.last = now
 	}
@@ -93,13 +93,15 @@ var errMessageTimeout = errors.New("websocket: message not finished in time (Opt
 // many pings come with it. Once our close frame is out, the close wait
 // counts instead.
 func (c *Conn) readProgress() error {
-	if !c.msgBy.IsZero() && time.Now().After(c.msgBy) {
+	now := time.Now()
+	if !c.msgBy.IsZero() && now.After(c.msgBy) {
 		return errMessageTimeout
 	}
 	if !c.closeSent.Load() {
-		c.readBy.extend()
+		c.readBy.extend(now)
 	}
-	c.lastRead.Store(time.Now().UnixNano())
+	c.readAt = now
+	c.lastRead.Store(now.UnixNano())
 	return nil
 }
 

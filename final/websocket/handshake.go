@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // magicString is the GUID that RFC 6455 §1.3 appends to the client's key
@@ -48,7 +49,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 	}
 	c := newConn(rwc, brw.Reader, o)
 	c.mu.Lock() // the keepalive timer may write already
-	c.writeBy.extend()
+	c.writeBy.extend(time.Now())
 	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"))
 	c.mu.Unlock()
 	if err != nil {

@@ -128,7 +128,7 @@ func (c *Conn) readMessage() (opcode byte, err error) {
 			return 0, errOverBudget
 		case opcode == 0:
 			opcode = h.opcode
-			c.msgBy = time.Now().Add(c.opts.MessageTimeout)
+			c.msgBy = c.readAt.Add(c.opts.MessageTimeout) // the header has just arrived
 		}
 		c.held += h.length
 		start := len(msg)

@@ -91,7 +91,7 @@ func (c *Conn) sendMsg(opcode byte, payload []byte) error {
 		c.closeSent.Store(true)
 		c.rwc.SetWriteDeadline(time.Now().Add(closeWait))
 	case !c.closeAsked.Load():
-		c.writeBy.extend()
+		c.writeBy.extend(time.Now())
 	}
 	header := appendFrameHeader(c.out[:0], opcode, len(payload))
 	if c.opts.OnFrame != nil {
@@ -107,14 +107,15 @@ func (c *Conn) sendMsg(opcode byte, payload []byte) error {
 		if err := bw.Flush(); err != nil {
 			return c.writeFailed(err)
 		}
+		now := time.Now()
 		if !isControl(opcode) {
-			c.lastWrite.Store(time.Now().UnixNano()) // progress; our own pings are not
+			c.lastWrite.Store(now.UnixNano()) // progress; our own pings are not
 		}
 		if payload = payload[n:]; len(payload) == 0 {
 			return nil
 		}
 		if !c.closeAsked.Load() {
-			c.writeBy.extend() // progress: that piece has left
+			c.writeBy.extend(now) // progress: that piece has left
 		}
 	}
 }

@@ -1,14 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
@@ -34,17 +33,79 @@ func TestBrowserEchoesThroughThePage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			page := browser.Open("http://" + addr + "/?auto=" + url.QueryEscape(tt.text))
-			var status string
 			var log []string
-			require.Eventually(t, func() bool {
+			wstest.WaitUntil(t, "the page should show status open and the echo", func() (bool, string) {
 				doc := page.DOM()
-				status = wstest.TextOf(wstest.FindByID(doc, "status"))
+				status := wstest.TextOf(wstest.FindByID(doc, "status"))
 				log = wstest.ListItems(wstest.FindByID(doc, "log"))
-				return status == "open" && slices.Contains(log, "echo: "+tt.text)
-			}, 30*time.Second, 50*time.Millisecond,
-				"the page should show status open and the echo; it showed status %q and log %q\nthe server's last lines:\n%s",
-				status, wstest.Shorten(log, 5), out.Tail(5))
+				return status == "open" && slices.Contains(log, "echo: "+tt.text),
+					fmt.Sprintf("status %q and log %q\nthe server's last lines:\n%s", status, wstest.Shorten(log, 5), out.Tail(5))
+			})
 			assert.Contains(t, log, "sent: "+tt.text, "the page sent the message itself")
 		})
 	}
+}
+
+// shownFrame is one frame as the page's frame view shows it.
+type shownFrame struct{ direction, fin, opcode, masked, key, plain, closeCode string }
+
+// shownFrames reads the frame view from the page's DOM.
+func shownFrames(page *wstest.Page) []shownFrame {
+	var frames []shownFrame
+	list := wstest.FindByID(page.DOM(), "frames")
+	if list == nil {
+		return nil
+	}
+	for li := list.FirstChild; li != nil; li = li.NextSibling {
+		if li.Data != "li" {
+			continue
+		}
+		a := func(k string) string { return wstest.Attr(li, "data-"+k) }
+		frames = append(frames, shownFrame{a("direction"), a("fin"), a("opcode"), a("masked"), a("key"), a("plain"), a("close-code")})
+	}
+	return frames
+}
+
+// TestBrowserShowsItsFrames is the frame view in a real browser: the page
+// draws the frames of its own connection, Chromium's masked frames and the
+// server's echo, a ping and the browser's own pong, and a close handshake.
+func TestBrowserShowsItsFrames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	browser := wstest.StartBrowser(t)
+	addr, out := startEcho(t)
+	page := browser.Open("http://" + addr + "/?auto=hello")
+	shows := func(hint string, want ...func(shownFrame) bool) {
+		t.Helper()
+		wstest.WaitUntil(t, "the frame view should show "+hint, func() (bool, string) {
+			frames := shownFrames(page)
+			ok := true
+			for _, w := range want {
+				ok = ok && slices.ContainsFunc(frames, w)
+			}
+			return ok, fmt.Sprintf("%d frames, the last ones %+v\nthe server's last lines:\n%s", len(frames), frames[max(0, len(frames)-4):], out.Tail(5))
+		})
+	}
+	frame := func(direction, opcode string, more func(shownFrame) bool) func(shownFrame) bool {
+		return func(f shownFrame) bool { return f.direction == direction && f.opcode == opcode && more(f) }
+	}
+	hello := func(f shownFrame) bool { return f.fin == "1" && f.plain == "68 65 6c 6c 6f" }
+	shows("the browser's hello and its echo",
+		frame("in", "1", func(f shownFrame) bool {
+			return hello(f) && f.masked == "1" && len(strings.Fields(f.key)) == 4
+		}),
+		frame("out", "1", func(f shownFrame) bool { return hello(f) && f.masked == "0" }))
+	accept := wstest.TextOf(wstest.FindByID(page.DOM(), "handshake-accept"))
+	assert.Contains(t, accept, "base64(SHA-1(key + GUID))", "the handshake's computation is spelled out")
+
+	page.Eval(`document.getElementById("ask-ping").click()`)
+	shows("the server's ping and the browser's pong",
+		frame("out", "9", func(shownFrame) bool { return true }),
+		frame("in", "10", func(f shownFrame) bool { return f.masked == "1" }))
+
+	page.Eval(`document.getElementById("close").click()`)
+	shows("the browser's close with 4000 and its echo",
+		frame("in", "8", func(f shownFrame) bool { return f.closeCode == "4000" }),
+		frame("out", "8", func(f shownFrame) bool { return f.closeCode == "4000" }))
 }

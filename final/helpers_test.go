@@ -18,5 +18,6 @@ const (
 func startEcho(t testing.TB) (string, *wstest.SyncBuffer) {
 	t.Helper()
 	out := &wstest.SyncBuffer{}
-	return wstest.Start(t, newServer(out)), out
+	frames := true
+	return wstest.Start(t, newServer(out, &frames)), out
 }

@@ -36,7 +36,8 @@ var page []byte
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8002", "address to listen on")
 	verbose := flag.Bool("v", false, "print every frame in and out as an annotated picture")
-	s := newServer(os.Stdout)
+	frames := flag.Bool("frames", true, "let the page show its own connection's frames (false: the page only echoes)")
+	s := newServer(os.Stdout, frames)
 	s.AddFlags(flag.CommandLine)
 	flag.Parse()
 	if *verbose {
@@ -67,10 +68,24 @@ func main() {
 	fmt.Println("final: stopped")
 }
 
-// newServer is the echo server: the page on GET /, an echo on every other
-// path that asks for a WebSocket.
-func newServer(out io.Writer) *websocket.Server {
-	return &websocket.Server{Handler: echo, Page: page, Logger: log.New(out, "", log.Ltime)}
+// newServer is the echo server: the page on GET /, an echo on every path
+// that asks for a WebSocket, and, while *frames is true, the page's frame
+// view on /frames (frames.go).
+func newServer(out io.Writer, frames *bool) *websocket.Server {
+	vs := &views{byToken: map[string]*view{}}
+	handler := func(c *websocket.Conn, r *http.Request) error {
+		switch {
+		case r.URL.Path == framesPath && !*frames:
+			c.Close(websocket.ClosePolicyViolation, "the frame view is off (-frames=false)")
+			return nil
+		case r.URL.Path == framesPath:
+			return vs.serve(c, r)
+		case *frames:
+			vs.watch(c, r)
+		}
+		return echo(c, r)
+	}
+	return &websocket.Server{Handler: handler, Page: page, Logger: log.New(out, "", log.Ltime)}
 }
 
 // echo sends every message back as it came, until the connection ends.

@@ -1,12 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"testing"
-	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
@@ -25,12 +23,10 @@ func TestTwoBrowserPagesTalk(t *testing.T) {
 	// shows waits until page lists want.
 	shows := func(page *wstest.Page, want, hint string) {
 		t.Helper()
-		var log []string
-		require.Eventually(t, func() bool {
-			log = wstest.ListItems(wstest.FindByID(page.DOM(), "log"))
-			return slices.Contains(log, want)
-		}, 30*time.Second, 50*time.Millisecond, "the page should show %q (%s); it showed %q\nthe server's last lines:\n%s",
-			want, hint, wstest.Shorten(log, 5), out.Tail(5))
+		wstest.WaitUntil(t, fmt.Sprintf("the page should show %q (%s)", want, hint), func() (bool, string) {
+			log := wstest.ListItems(wstest.FindByID(page.DOM(), "log"))
+			return slices.Contains(log, want), fmt.Sprintf("%q\nthe server's last lines:\n%s", wstest.Shorten(log, 5), out.Tail(5))
+		})
 	}
 	alice := open("alice", "hello from alice")
 	shows(alice, "alice: hello from alice", "a page shows its own message as the room sends it")

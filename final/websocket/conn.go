@@ -39,8 +39,9 @@ type Conn struct {
 	lastWrite atomic.Int64                     // when bytes last left
 	keepAlive *time.Timer                      // pings a quiet client; nil without PingInterval
 
-	closeSent  atomic.Bool // set under mu; read without it
-	closeAsked atomic.Bool // Close was called: writers stop moving the deadline on
+	watch      atomic.Pointer[func(Frame)] // see Watch
+	closeSent  atomic.Bool                 // set under mu; read without it
+	closeAsked atomic.Bool                 // Close was called: writers stop moving the deadline on
 
 	mu       sync.Mutex // one writer at a time
 	out      [maxFrameHeaderSize]byte
@@ -133,7 +134,28 @@ func (c *Conn) lingeringClose() {
 	c.rwc.Close()
 }
 
-// showFrame hands a frame to Options.OnFrame.
+// Watch has f called with every frame read from or written to this
+// connection from now on, on the goroutine that reads or writes it, as
+// Options.OnFrame is for every connection; Watch(nil) stops it. A
+// connection nobody watches pays nothing for it.
+func (c *Conn) Watch(f func(Frame)) {
+	if f == nil {
+		c.watch.Store(nil)
+		return
+	}
+	c.watch.Store(&f)
+}
+
+// watched reports whether anyone wants to see this connection's frames.
+func (c *Conn) watched() bool { return c.opts.OnFrame != nil || c.watch.Load() != nil }
+
+// showFrame hands a frame to Options.OnFrame and to the watcher.
 func (c *Conn) showFrame(incoming bool, h frameHeader, raw, payload []byte) {
-	c.opts.OnFrame(c, Frame{Incoming: incoming, Header: raw, Payload: payload, h: h})
+	f := Frame{Incoming: incoming, Header: raw, Payload: payload, h: h}
+	if c.opts.OnFrame != nil {
+		c.opts.OnFrame(c, f)
+	}
+	if w := c.watch.Load(); w != nil {
+		(*w)(f)
+	}
 }

@@ -21,17 +21,115 @@ type Frame struct {
 
 // String draws the frame as an annotated picture of the RFC 6455 §5.2 layout
 // filled with its values, the picture step 4 prints.
-func (f Frame) String() string {
+func (f Frame) String() string { return f.Describe().String() }
+
+// Describe says what each field of the frame holds: the same description
+// that String draws, in a form a page can draw too (it has JSON names).
+func (f Frame) Describe() Description {
 	direction := "out"
 	if f.Incoming {
 		direction = "in"
 	}
-	return dumpFrame(direction, f.h, f.Header, f.Payload)
+	return describe(direction, f.h, f.Header, f.Payload)
 }
 
-// dumpFrame draws the picture. raw is the header and payload the payload,
+// A Description is a frame taken apart field by field (RFC 6455 §5.2), each
+// value as the picture shows it. Long payloads are cut: the hex shows the
+// first 16 bytes and the text the first 64, and the More fields count the
+// rest.
+type Description struct {
+	Direction  string `json:"direction"` // "in": from the client; "out": from the server
+	WireSize   int    `json:"wireSize"`  // header and payload, in bytes
+	Byte0      string `json:"byte0"`     // the first byte in bits: FIN, RSV1-3, opcode
+	Byte1      string `json:"byte1"`     // the second: MASK and the 7-bit length
+	Fin        bool   `json:"fin"`
+	RSV        string `json:"rsv"` // RSV1-3, as three bits
+	Opcode     byte   `json:"opcode"`
+	OpcodeName string `json:"opcodeName"`
+	Masked     bool   `json:"masked"`
+	Length7    byte   `json:"length7"`            // the 7-bit length field: the length, or 126 or 127
+	Encoding   string `json:"encoding"`           // "7-bit", "16-bit" or "64-bit"
+	ExtBytes   string `json:"extBytes,omitempty"` // where the extended length is: "bytes 2-3"
+	ExtLength  string `json:"extLength,omitempty"`
+	Length     int64  `json:"length"` // of the payload
+	KeyBytes   string `json:"keyBytes,omitempty"`
+	Key        string `json:"key,omitempty"`
+	Payload    string `json:"payloadBytes,omitempty"` // where the payload is: "bytes 6-10"
+	Wire       string `json:"wire,omitempty"`         // the payload as on the wire, in hex
+	Plain      string `json:"plain,omitempty"`        // … unmasked
+	HexMore    int    `json:"hexMore,omitempty"`
+	Text       string `json:"text,omitempty"` // a text frame's text, or a ping's or pong's payload
+	TextMore   int    `json:"textMore,omitempty"`
+	CloseCode  int    `json:"closeCode,omitempty"` // a close frame's code, if it has one (then CloseName is set)
+	CloseName  string `json:"closeName,omitempty"`
+}
+
+// describe takes a frame apart. raw is the header and payload the payload,
 // both as on the wire (masked if MASK=1).
-func dumpFrame(direction string, h frameHeader, raw, payload []byte) string {
+func describe(direction string, h frameHeader, raw, payload []byte) Description {
+	d := Description{Direction: direction, WireSize: len(raw) + len(payload), Byte0: bits(raw[0]), Byte1: bits(raw[1]),
+		Fin: h.fin, RSV: fmt.Sprintf("%03b", h.rsv>>4), Opcode: h.opcode, OpcodeName: opcodeNames[h.opcode],
+		Masked: h.masked, Length7: raw[1] & lengthMask, Encoding: "7-bit", Length: h.length}
+	if d.OpcodeName == "" {
+		d.OpcodeName = "reserved"
+	}
+	switch d.Length7 {
+	case length16:
+		d.Encoding, d.ExtBytes, d.ExtLength = "16-bit", "bytes 2-3", fmt.Sprintf("% x", raw[2:4])
+	case length64:
+		d.Encoding, d.ExtBytes, d.ExtLength = "64-bit", "bytes 2-9", fmt.Sprintf("% x", raw[2:10])
+	}
+	at := len(raw)
+	if h.masked {
+		d.KeyBytes, d.Key = fmt.Sprintf("bytes %d-%d", at-4, at-1), fmt.Sprintf("% x", h.key)
+	}
+	plain := payload
+	if h.masked {
+		plain = append([]byte(nil), payload...)
+		maskBytes(h.key, plain)
+	}
+	if len(payload) > 0 {
+		d.Payload = fmt.Sprintf("bytes %d-%d", at, at+len(payload)-1)
+		if len(payload) == 1 {
+			d.Payload = fmt.Sprintf("byte %d", at)
+		}
+		d.Wire, d.HexMore = hexCut(payload)
+		d.Plain, _ = hexCut(plain)
+	}
+	switch {
+	case h.opcode == textFrame || h.opcode == pingFrame || h.opcode == pongFrame:
+		d.Text, d.TextMore = textCut(plain)
+	case h.opcode == closeFrame && len(plain) >= 2:
+		d.CloseCode = int(binary.BigEndian.Uint16(plain))
+		d.CloseName = CloseCodeName(d.CloseCode)
+		d.Text, d.TextMore = textCut(plain[2:])
+	}
+	return d
+}
+
+// hexCut is the first 16 bytes of p in hex, and how many bytes follow.
+func hexCut(p []byte) (string, int) {
+	n := min(len(p), 16)
+	return fmt.Sprintf("% x", p[:n]), len(p) - n
+}
+
+// textCut is the first 64 bytes of p, and how many bytes follow.
+func textCut(p []byte) (string, int) {
+	n := min(len(p), 64)
+	return string(p[:n]), len(p) - n
+}
+
+// more counts what a cut left out: " … (12 more bytes)".
+func more(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" … (%d more bytes)", n)
+}
+
+// String draws the picture: one line per field, with its bytes and what
+// they mean.
+func (d Description) String() string {
 	var b strings.Builder
 	line := func(label, value, note string) {
 		if len(label) >= 12 {
@@ -39,57 +137,40 @@ func dumpFrame(direction string, h frameHeader, raw, payload []byte) string {
 		}
 		fmt.Fprintf(&b, "  %-12s%s    %s\n", label, value, note)
 	}
-	fmt.Fprintf(&b, "frame %s, %d bytes on the wire (RFC 6455 §5.2):\n", direction, len(raw)+len(payload))
-	fin, name := "FIN=0 (more fragments follow)", opcodeNames[h.opcode]
-	if h.fin {
+	fmt.Fprintf(&b, "frame %s, %d bytes on the wire (RFC 6455 §5.2):\n", d.Direction, d.WireSize)
+	fin := "FIN=0 (more fragments follow)"
+	if d.Fin {
 		fin = "FIN=1 (final fragment)"
 	}
-	if name == "" {
-		name = "reserved"
-	}
-	line("byte 0", bits(raw[0]), fmt.Sprintf("%s  RSV1-3=%03b  opcode=0x%x (%s)", fin, h.rsv>>4, h.opcode, name))
+	line("byte 0", d.Byte0, fmt.Sprintf("%s  RSV1-3=%s  opcode=0x%x (%s)", fin, d.RSV, d.Opcode, d.OpcodeName))
 	mask := "MASK=0 (not masked)"
-	if h.masked {
+	if d.Masked {
 		mask = "MASK=1 (masked)"
 	}
-	switch l := raw[1] & lengthMask; l {
-	case length16:
-		line("byte 1", bits(raw[1]), fmt.Sprintf("%s  payload len=%d (16-bit length follows)", mask, l))
-		line("bytes 2-3", fmt.Sprintf("% x", raw[2:4]), fmt.Sprintf("extended payload length = %d", h.length))
-	case length64:
-		line("byte 1", bits(raw[1]), fmt.Sprintf("%s  payload len=%d (64-bit length follows)", mask, l))
-		line("bytes 2-9", fmt.Sprintf("% x", raw[2:10]), fmt.Sprintf("extended payload length = %d", h.length))
-	default:
-		line("byte 1", bits(raw[1]), fmt.Sprintf("%s  payload len=%d (7-bit length)", mask, l))
+	follows := map[string]string{"7-bit": "7-bit length", "16-bit": "16-bit length follows", "64-bit": "64-bit length follows"}
+	line("byte 1", d.Byte1, fmt.Sprintf("%s  payload len=%d (%s)", mask, d.Length7, follows[d.Encoding]))
+	if d.ExtBytes != "" {
+		line(d.ExtBytes, d.ExtLength, fmt.Sprintf("extended payload length = %d", d.Length))
 	}
-	at := len(raw)
-	if h.masked {
-		line(fmt.Sprintf("bytes %d-%d", at-4, at-1), fmt.Sprintf("% x", h.key), "masking key")
-	}
-	label := fmt.Sprintf("bytes %d-%d", at, at+len(payload)-1)
-	if len(payload) == 1 {
-		label = fmt.Sprintf("byte %d", at)
-	}
-	plain := payload
-	switch {
-	case len(payload) == 0:
-	case h.masked:
-		plain = append([]byte(nil), payload...)
-		maskBytes(h.key, plain)
-		line(label, short(payload, "% x", 16), "payload, masked")
-		line("", short(plain, "% x", 16), "payload, unmasked (byte i XOR key[i%4])")
-	default:
-		line(label, short(payload, "% x", 16), "payload")
+	if d.Masked {
+		line(d.KeyBytes, d.Key, "masking key")
 	}
 	switch {
-	case h.opcode == textFrame:
-		fmt.Fprintf(&b, "  text: %s\n", short(plain, "%q", 64))
-	case h.opcode == pingFrame || h.opcode == pongFrame:
-		fmt.Fprintf(&b, "  payload: %s\n", short(plain, "%q", 64))
-	case h.opcode == closeFrame && len(plain) >= 2:
-		code := int(binary.BigEndian.Uint16(plain))
-		fmt.Fprintf(&b, "  close code=%d (%s) reason=%s\n", code, CloseCodeName(code), short(plain[2:], "%q", 64))
-	case h.opcode == closeFrame:
+	case d.Payload == "":
+	case d.Masked:
+		line(d.Payload, d.Wire+more(d.HexMore), "payload, masked")
+		line("", d.Plain+more(d.HexMore), "payload, unmasked (byte i XOR key[i%4])")
+	default:
+		line(d.Payload, d.Wire+more(d.HexMore), "payload")
+	}
+	switch {
+	case d.Opcode == textFrame:
+		fmt.Fprintf(&b, "  text: %q%s\n", d.Text, more(d.TextMore))
+	case d.Opcode == pingFrame || d.Opcode == pongFrame:
+		fmt.Fprintf(&b, "  payload: %q%s\n", d.Text, more(d.TextMore))
+	case d.Opcode == closeFrame && d.CloseName != "":
+		fmt.Fprintf(&b, "  close code=%d (%s) reason=%q%s\n", d.CloseCode, d.CloseName, d.Text, more(d.TextMore))
+	case d.Opcode == closeFrame:
 		b.WriteString("  close: no code\n")
 	}
 	return b.String()
@@ -97,11 +178,3 @@ func dumpFrame(direction string, h frameHeader, raw, payload []byte) string {
 
 // bits shows a byte as two groups of four bits: 1000 0001.
 func bits(c byte) string { return fmt.Sprintf("%04b %04b", c>>4, c&0xf) }
-
-// short formats the first n bytes of p, then counts the rest.
-func short(p []byte, format string, n int) string {
-	if len(p) <= n {
-		return fmt.Sprintf(format, p)
-	}
-	return fmt.Sprintf(format+" … (%d more bytes)", p[:n], len(p)-n)
-}

@@ -3,6 +3,7 @@ package websocket
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +18,7 @@ func picture(t *testing.T, direction string, wire []byte) string {
 	require.NoError(t, err)
 	payload := wire[len(raw):]
 	require.Len(t, payload, int(h.length))
-	return dumpFrame(direction, h, raw, payload)
+	return describe(direction, h, raw, payload).String()
 }
 
 func TestDumpFrame(t *testing.T) {
@@ -86,4 +87,66 @@ func TestDumpFrameNamesTheCloseCode(t *testing.T) {
 	payload := binary.BigEndian.AppendUint16(nil, CloseProtocolError)
 	got := picture(t, "out", append([]byte{0x88, 0x02}, payload...))
 	assert.Contains(t, got, "close code=1002 (protocol error) reason=\"\"\n", "RFC 6455 §7.4.1")
+}
+
+// describeWire parses wire as one frame and describes it.
+func describeWire(t *testing.T, direction string, wire []byte) Description {
+	t.Helper()
+	h, raw, err := readFrameHeader(bytes.NewReader(wire), make([]byte, maxFrameHeaderSize))
+	require.NoError(t, err)
+	return describe(direction, h, raw, wire[len(raw):])
+}
+
+func TestDescribeTakesTheRFCExamplesApart(t *testing.T) {
+	const hint = "RFC 6455 §5.7 gives these frames; §5.2 names their fields (docs/final.md, the frame view)"
+	masked := []byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}
+	tests := []struct {
+		name string
+		wire []byte
+		want Description
+	}{
+		{"a single-frame unmasked text message", []byte{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}, Description{
+			Direction: "in", WireSize: 7, Byte0: "1000 0001", Byte1: "0000 0101", Fin: true, RSV: "000", Opcode: 1, OpcodeName: "text",
+			Length7: 5, Encoding: "7-bit", Length: 5, Payload: "bytes 2-6", Wire: "48 65 6c 6c 6f", Plain: "48 65 6c 6c 6f", Text: "Hello"}},
+		{"a single-frame masked text message", masked, Description{
+			Direction: "in", WireSize: 11, Byte0: "1000 0001", Byte1: "1000 0101", Fin: true, RSV: "000", Opcode: 1, OpcodeName: "text",
+			Masked: true, Length7: 5, Encoding: "7-bit", Length: 5, KeyBytes: "bytes 2-5", Key: "37 fa 21 3d",
+			Payload: "bytes 6-10", Wire: "7f 9f 4d 51 58", Plain: "48 65 6c 6c 6f", Text: "Hello"}},
+		{"the first fragment of a fragmented message", []byte{0x01, 0x03, 0x48, 0x65, 0x6c}, Description{
+			Direction: "in", WireSize: 5, Byte0: "0000 0001", Byte1: "0000 0011", RSV: "000", Opcode: 1, OpcodeName: "text",
+			Length7: 3, Encoding: "7-bit", Length: 3, Payload: "bytes 2-4", Wire: "48 65 6c", Plain: "48 65 6c", Text: "Hel"}},
+		{"its last fragment", []byte{0x80, 0x02, 0x6c, 0x6f}, Description{
+			Direction: "in", WireSize: 4, Byte0: "1000 0000", Byte1: "0000 0010", Fin: true, RSV: "000", Opcode: 0, OpcodeName: "continuation",
+			Length7: 2, Encoding: "7-bit", Length: 2, Payload: "bytes 2-3", Wire: "6c 6f", Plain: "6c 6f"}},
+		{"a masked pong", append([]byte{0x8a}, masked[1:]...), Description{
+			Direction: "in", WireSize: 11, Byte0: "1000 1010", Byte1: "1000 0101", Fin: true, RSV: "000", Opcode: 0xa, OpcodeName: "pong",
+			Masked: true, Length7: 5, Encoding: "7-bit", Length: 5, KeyBytes: "bytes 2-5", Key: "37 fa 21 3d",
+			Payload: "bytes 6-10", Wire: "7f 9f 4d 51 58", Plain: "48 65 6c 6c 6f", Text: "Hello"}},
+		{"256 bytes of binary take the 16-bit length", append([]byte{0x82, 0x7e, 0x01, 0x00}, make([]byte, 256)...), Description{
+			Direction: "in", WireSize: 260, Byte0: "1000 0010", Byte1: "0111 1110", Fin: true, RSV: "000", Opcode: 2, OpcodeName: "binary",
+			Length7: 126, Encoding: "16-bit", ExtBytes: "bytes 2-3", ExtLength: "01 00", Length: 256, Payload: "bytes 4-259",
+			Wire: "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", Plain: "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", HexMore: 240}},
+		{"64 KiB take the 64-bit length", append([]byte{0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0}, make([]byte, 65536)...), Description{
+			Direction: "in", WireSize: 65546, Byte0: "1000 0010", Byte1: "0111 1111", Fin: true, RSV: "000", Opcode: 2, OpcodeName: "binary",
+			Length7: 127, Encoding: "64-bit", ExtBytes: "bytes 2-9", ExtLength: "00 00 00 00 00 01 00 00", Length: 65536, Payload: "bytes 10-65545",
+			Wire: "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", Plain: "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", HexMore: 65520}},
+		{"the article's captured frame is a close with 1001", []byte{0x88, 0x82, 0x08, 0x6a, 0xe8, 0x00, 0x0b, 0x83}, Description{
+			Direction: "in", WireSize: 8, Byte0: "1000 1000", Byte1: "1000 0010", Fin: true, RSV: "000", Opcode: 8, OpcodeName: "close",
+			Masked: true, Length7: 2, Encoding: "7-bit", Length: 2, KeyBytes: "bytes 2-5", Key: "08 6a e8 00",
+			Payload: "bytes 6-7", Wire: "0b 83", Plain: "03 e9", CloseCode: 1001, CloseName: "going away"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, describeWire(t, "in", tt.wire), hint)
+		})
+	}
+}
+
+func TestDescriptionSpeaksJSONForThePage(t *testing.T) {
+	d := describeWire(t, "in", []byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58})
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	for _, want := range []string{`"fin":true`, `"opcode":1`, `"masked":true`, `"key":"37 fa 21 3d"`, `"plain":"48 65 6c 6c 6f"`, `"encoding":"7-bit"`} {
+		assert.Contains(t, string(b), want, "the page reads these names (final/page.html)")
+	}
 }

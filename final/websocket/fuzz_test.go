@@ -54,7 +54,7 @@ func FuzzReadFrame(f *testing.F) {
 				}
 				return
 			}
-			dumpFrame("in", h, raw, payload)
+			_ = describe("in", h, raw, payload).String()
 		}
 	})
 }

@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// magicString is the GUID that RFC 6455 §1.3 appends to the client's key
-// (the article's magic_string; its companion README misspells it 285EAFA5).
-const magicString = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+// MagicString is the GUID that RFC 6455 §1.3 appends to the client's key
+// before hashing it (the article's magic_string; its companion README
+// misspells it 285EAFA5).
+const MagicString = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 // IsUpgrade reports whether r asks for a WebSocket, even a malformed one:
 // such a request gets Upgrade's answer (101, or why not), not a page.
@@ -62,7 +63,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 // writeAccept writes the 101 response of §4.2.2.
 func writeAccept(bw *bufio.Writer, key string) error {
 	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Accept: %s\r\n\r\n", acceptKey(key))
+		"Sec-WebSocket-Accept: %s\r\n\r\n", AcceptKey(key))
 	return bw.Flush()
 }
 
@@ -110,10 +111,10 @@ func quote(text string) string {
 // maxLogText is the most of a client's text that goes into a log line.
 const maxLogText = 100
 
-// acceptKey computes Sec-WebSocket-Accept (§4.2.2): SHA-1 of the key and
-// magicString, in base64. The article calls it "hmac1"; it is plain SHA-1.
-func acceptKey(key string) string {
-	sum := sha1.Sum([]byte(key + magicString))
+// AcceptKey computes Sec-WebSocket-Accept (§4.2.2): SHA-1 of the key and
+// MagicString, in base64. The article calls it "hmac1"; it is plain SHA-1.
+func AcceptKey(key string) string {
+	sum := sha1.Sum([]byte(key + MagicString))
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 

@@ -17,10 +17,10 @@ import (
 func TestAcceptKey(t *testing.T) {
 	const hint = "RFC 6455 §1.3: base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\"))"
 	t.Run("the RFC sample key gives the RFC's answer", func(t *testing.T) {
-		assert.Equal(t, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), hint)
+		assert.Equal(t, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", AcceptKey("dGhlIHNhbXBsZSBub25jZQ=="), hint)
 	})
 	t.Run("the article's key", func(t *testing.T) {
-		assert.Equal(t, wstest.AcceptKeyWith("mnwFxiOlctXFN/DeMt1Amg==", magicString), acceptKey("mnwFxiOlctXFN/DeMt1Amg=="), hint)
+		assert.Equal(t, wstest.AcceptKeyWith("mnwFxiOlctXFN/DeMt1Amg==", MagicString), AcceptKey("mnwFxiOlctXFN/DeMt1Amg=="), hint)
 	})
 	t.Run("the companion README's misspelt GUID gives a wrong answer", func(t *testing.T) {
 		typo := wstest.AcceptKeyWith("dGhlIHNhbXBsZSBub25jZQ==", "285EAFA5-E914-47DA-95CA-C5AB0DC85B11")

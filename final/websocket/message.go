@@ -136,7 +136,7 @@ func (c *Conn) readMessage() (opcode byte, err error) {
 		if *c.msg = msg; err != nil {
 			return 0, err
 		}
-		if c.opts.OnFrame != nil {
+		if c.watched() {
 			wire := append([]byte(nil), msg[start:]...)
 			maskBytes(h.key, wire) // masking again gives the bytes as they came
 			c.showFrame(true, h, raw, wire)
@@ -153,7 +153,7 @@ func (c *Conn) readControl(h frameHeader, raw []byte) error {
 	if _, err := io.ReadFull(c.br, payload); err != nil {
 		return noEOF(err)
 	}
-	if c.opts.OnFrame != nil {
+	if c.watched() {
 		c.showFrame(true, h, raw, payload)
 	}
 	maskBytes(h.key, payload)

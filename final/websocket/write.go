@@ -94,7 +94,7 @@ func (c *Conn) sendMsg(opcode byte, payload []byte) error {
 		c.writeBy.extend(time.Now())
 	}
 	header := appendFrameHeader(c.out[:0], opcode, len(payload))
-	if c.opts.OnFrame != nil {
+	if c.watched() {
 		c.showFrame(false, frameHeader{fin: true, opcode: opcode, length: int64(len(payload))}, header, payload)
 	}
 	bw := writers.Get().(*bufio.Writer)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -46,12 +47,22 @@ func StartBrowser(t *testing.T) *Browser {
 	if chromium == "" {
 		SkipUnlessCI(t, "skipping the browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
 	}
-	args := append(chromiumFlags, "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0", "--remote-allow-origins=http://127.0.0.1", "about:blank")
+	// Not t.TempDir: Chromium's helper processes may still be writing there
+	// when the test ends, and a directory that cannot be removed at once
+	// must not fail the test.
+	profile, err := os.MkdirTemp("", "chromium-")
+	require.NoError(t, err)
+	args := append(chromiumFlags, "--user-data-dir="+profile, "--remote-debugging-port=0", "--remote-allow-origins=http://127.0.0.1", "about:blank")
 	cmd := exec.Command(chromium, args...)
+	ownGroup(cmd) // its helpers too, for the kill below
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		killGroup(cmd)
+		cmd.Wait()
+		os.RemoveAll(profile)
+	})
 	// Chromium says where it listens: "DevTools listening on ws://…".
 	found := make(chan string, 1)
 	go func() {
@@ -120,18 +131,42 @@ func (b *Browser) Open(url string) *Page {
 	return &Page{b: b, session: attached.SessionID}
 }
 
-// DOM is the page's document as the browser holds it now.
-func (p *Page) DOM() *html.Node {
+// Eval runs a JavaScript expression in the page and returns its value as
+// text: how a test clicks a button.
+func (p *Page) Eval(expr string) string {
 	p.b.t.Helper()
 	var result struct {
 		Result struct {
-			Value string `json:"value"`
+			Value any `json:"value"`
 		} `json:"result"`
 	}
-	p.b.call(p.session, "Runtime.evaluate", map[string]any{"expression": "document.documentElement.outerHTML", "returnByValue": true}, &result)
-	doc, err := html.Parse(strings.NewReader(result.Result.Value))
+	p.b.call(p.session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &result)
+	if s, ok := result.Result.Value.(string); ok {
+		return s
+	}
+	return fmt.Sprint(result.Result.Value)
+}
+
+// DOM is the page's document as the browser holds it now.
+func (p *Page) DOM() *html.Node {
+	p.b.t.Helper()
+	doc, err := html.Parse(strings.NewReader(p.Eval("document.documentElement.outerHTML")))
 	require.NoError(p.b.t, err)
 	return doc
+}
+
+// WaitUntil checks cond every 50ms for up to 30s; if it never holds, the
+// test fails with want and the state cond last described.
+func WaitUntil(t testing.TB, want string, cond func() (ok bool, state string)) {
+	t.Helper()
+	var state string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var ok bool
+		if ok, state = cond(); ok {
+			return
+		}
+	}
+	t.Fatalf("%s; it showed %s", want, state)
 }
 
 // FindByID returns the element with the given id attribute, or nil.
@@ -158,6 +193,16 @@ func TextOf(n *html.Node) string {
 		}
 	}
 	return b.String()
+}
+
+// Attr returns the value of n's attribute key, or "".
+func Attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 // ListItems returns the text of each <li> directly inside n.

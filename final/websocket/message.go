@@ -1,7 +1,6 @@
 package websocket
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +43,9 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 		err := c.waitMessage()
 		var opcode byte
 		if err == nil {
+			c.msg = msgBuffers.Get().(*[]byte)
 			opcode, err = c.readMessage()
+			c.msgBy = time.Time{}
 		}
 		switch {
 		case err != nil:
@@ -96,76 +97,45 @@ func (c *Conn) release() {
 
 var errOverBudget = errors.New("websocket: the server's memory for messages is taken (Server.MaxMemory)")
 
-// readMessage reads the frames of the next data message into c.msg and
-// returns its opcode. Control frames may come between fragments (§5.4): a
-// ping gets a pong with the same payload, a pong is ignored (§5.5.3), a
-// close is answered.
-func (c *Conn) readMessage() (opcode byte, err error) {
-	c.msg = msgBuffers.Get().(*[]byte)
-	checked := 0 // (*c.msg)[:checked] is whole, valid UTF-8
-	defer func() { c.msgBy = time.Time{} }()
-	for {
-		h, raw, err := readFrameHeader(c.br, c.hdr[:])
-		if err != nil {
-			return 0, noEOF(err) // fill has seen the message begin
-		}
-		msg := *c.msg
-		switch {
-		case !h.masked:
-			return 0, errUnmasked // §5.1: the server must close
-		case isControl(h.opcode):
-			if err := c.readControl(h, raw); err != nil {
-				return 0, err
-			}
-			continue
-		case h.opcode == continuationFrame && opcode == 0:
-			return 0, errNothingToContinue
-		case h.opcode != continuationFrame && opcode != 0:
-			return 0, errMessageUnfinished
-		case h.length > c.opts.MaxMessage-int64(len(msg)):
-			return 0, errMessageTooBig // checked before allocating: claiming 2^63-1 bytes costs nothing
-		case !c.opts.Budget.take(h.length):
-			return 0, errOverBudget
-		case opcode == 0:
-			opcode = h.opcode
-			c.msgBy = c.readAt.Add(c.opts.MessageTimeout) // the header has just arrived
-		}
-		c.held += h.length
-		start := len(msg)
-		msg, checked, err = readPayload(c.br, h, msg, checked, opcode == textFrame)
-		if *c.msg = msg; err != nil {
-			return 0, err
-		}
-		if c.watched() {
-			wire := append([]byte(nil), msg[start:]...)
-			maskBytes(h.key, wire) // masking again gives the bytes as they came
-			c.showFrame(true, h, raw, wire)
-		}
-		if h.fin {
-			return opcode, nil
-		}
+// readData reads a data frame's payload onto the message in c.msg, after
+// the checks that need no reading: the size limit (checked before
+// allocating: a header that claims 2^63-1 bytes costs nothing), the memory
+// budget, and, on a message's first frame, its deadline. opcode is the
+// message's; checked carries the UTF-8 check from one fragment to the next:
+// (*c.msg)[:checked] is whole, valid UTF-8. It returns the new checked.
+func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (int, error) {
+	msg := *c.msg
+	switch {
+	case h.length > c.opts.MaxMessage-int64(len(msg)):
+		return checked, errMessageTooBig
+	case !c.opts.Budget.take(h.length):
+		return checked, errOverBudget
+	case c.msgBy.IsZero():
+		c.msgBy = c.readAt.Add(c.opts.MessageTimeout) // the header has just arrived
 	}
+	c.held += h.length
+	start := len(msg)
+	msg, checked, err := readPayload(c.br, h, msg, checked, opcode == textFrame)
+	if *c.msg = msg; err == nil && c.watched() {
+		wire := append([]byte(nil), msg[start:]...)
+		maskBytes(h.key, wire) // masking again gives the bytes as they came
+		c.showFrame(true, h, raw, wire)
+	}
+	return checked, err
 }
 
-// readControl reads a control frame's payload and answers it.
-func (c *Conn) readControl(h frameHeader, raw []byte) error {
+// readControlPayload reads a control frame's payload and unmasks it; it is
+// valid until the next control frame is read.
+func (c *Conn) readControlPayload(h frameHeader, raw []byte) ([]byte, error) {
 	payload := c.ctl[:h.length]
 	if _, err := io.ReadFull(c.br, payload); err != nil {
-		return noEOF(err)
+		return nil, noEOF(err)
 	}
 	if c.watched() {
 		c.showFrame(true, h, raw, payload)
 	}
 	maskBytes(h.key, payload)
-	switch h.opcode {
-	case pingFrame:
-		if err := c.sendMsg(pongFrame, payload); err != errCloseSent {
-			return err
-		}
-	case closeFrame:
-		return c.closeReceived(payload)
-	}
-	return nil // a pong: unsolicited pongs are allowed, and mean nothing
+	return payload, nil
 }
 
 // readPayload appends a data frame's payload to msg as it arrives, unmasking
@@ -193,29 +163,6 @@ func readPayload(r io.Reader, h frameHeader, msg []byte, checked int, text bool)
 		}
 	}
 	return msg, checked, nil
-}
-
-// closeReceived answers the client's close frame with the same code, or with
-// an empty close if it had none (§5.5.1), and returns the *CloseError.
-func (c *Conn) closeReceived(payload []byte) error {
-	if len(payload) == 0 {
-		c.sendMsg(closeFrame, nil) // errCloseSent: we began, and this ends it
-		return &CloseError{Code: CloseNoStatus}
-	}
-	code, reason := 0, payload[min(len(payload), 2):]
-	if len(payload) >= 2 {
-		code = int(binary.BigEndian.Uint16(payload))
-	}
-	switch {
-	case len(payload) == 1:
-		return errClosePayload1Byte
-	case !validCloseCode(code):
-		return errInvalidCloseCode
-	case !utf8.Valid(reason):
-		return errInvalidCloseReason
-	}
-	c.sendMsg(closeFrame, payload[:2])
-	return &CloseError{Code: code, Reason: string(reason)}
 }
 
 // fail ends the connection after err, sending the close frame that err calls

@@ -208,12 +208,13 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 // run serves c until it ends and says why.
 func (s *Server) run(c *Conn, r *http.Request) { // r is not kept once Handler returns
 	s.Handler(c, r)
-	s.logger().Printf("%s: WebSocket closed: %v", c.RemoteAddr(), c.finish())
+	why := c.finish()
 	s.mu.Lock()
 	delete(s.conns, c)
-	s.wg.Done()
 	s.mu.Unlock()
 	s.release()
+	s.logger().Printf("%s: WebSocket closed: %v", c.RemoteAddr(), why)
+	s.wg.Done()
 }
 
 // take counts a connection in, if MaxConns allows another.

@@ -1,0 +1,5 @@
+//go:build exercise
+
+package websocket
+
+func init() { exercise = true }

@@ -5,11 +5,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
+	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
 
 // TestBrowserEchoesThroughThePage is the tutorial's promise, checked by a real
@@ -108,4 +110,35 @@ func TestBrowserShowsItsFrames(t *testing.T) {
 	shows("the browser's close with 4000 and its echo",
 		frame("in", "8", func(f shownFrame) bool { return f.closeCode == "4000" }),
 		frame("out", "8", func(f shownFrame) bool { return f.closeCode == "4000" }))
+}
+
+// TestBrowserNegotiatesCompression has Chromium, which offers
+// permessage-deflate on every connection, talk to final with -compress: the
+// extension is agreed, and both sides' messages go compressed (RSV1).
+func TestBrowserNegotiatesCompression(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	browser := wstest.StartBrowser(t)
+	out := &wstest.SyncBuffer{}
+	frames := false
+	s := newServer(out, &frames)
+	s.Compress = true
+	var compressedIn, compressedOut atomic.Int64
+	s.OnFrame = func(_ *websocket.Conn, f websocket.Frame) {
+		if d := f.Describe(); d.Compressed && d.Direction == "in" {
+			compressedIn.Add(1)
+		} else if d.Compressed {
+			compressedOut.Add(1)
+		}
+	}
+	addr := wstest.Start(t, s)
+	text := strings.Repeat("compress me, ", 100)
+	page := browser.Open("http://" + addr + "/?auto=" + url.QueryEscape(text))
+	wstest.WaitUntil(t, "the page should show the echo of a compressed message", func() (bool, string) {
+		log := wstest.ListItems(wstest.FindByID(page.DOM(), "log"))
+		return slices.Contains(log, "echo: "+text), fmt.Sprintf("%q\nthe server's last lines:\n%s", wstest.Shorten(log, 5), out.Tail(5))
+	})
+	assert.Positive(t, compressedIn.Load(), "Chromium's message came compressed (RSV1, RFC 7692 §6)")
+	assert.Positive(t, compressedOut.Load(), "the echo went compressed, and Chromium inflated it")
 }

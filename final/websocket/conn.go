@@ -27,17 +27,20 @@ type Conn struct {
 	opts Options
 
 	// Read side: used only by the goroutine in ReadMessage.
-	readBy    deadline                         // IdleTimeout, moved forward as bytes arrive
-	hdr       [maxFrameHeaderSize]byte         // the header being read
-	ctl       [maxControlFramePayloadSize]byte // a control frame's payload
-	msg       *[]byte                          // the last message's buffer, lent until the next ReadMessage
-	held      int64                            // bytes taken from the budget for msg
-	msgBy     time.Time                        // when the message being read must be complete; zero between messages
-	readErr   error                            // why the connection ended, once it has
-	readAt    time.Time                        // when bytes last arrived
-	lastRead  atomic.Int64                     // the same, in Unix nanoseconds, for the keepalive timer
-	lastWrite atomic.Int64                     // when bytes last left
-	keepAlive *time.Timer                      // pings a quiet client; nil without PingInterval
+	readBy     deadline                         // IdleTimeout, moved forward as bytes arrive
+	hdr        [maxFrameHeaderSize]byte         // the header being read
+	ctl        [maxControlFramePayloadSize]byte // a control frame's payload
+	msg        *[]byte                          // the last message's buffer, lent until the next ReadMessage
+	held       int64                            // bytes taken from the budget for msg
+	msgBy      time.Time                        // when the message being read must be complete; zero between messages
+	readErr    error                            // why the connection ended, once it has
+	deflate    deflateParams                    // permessage-deflate, if negotiated
+	compressed bool                             // the message being read is compressed
+	window     []byte                           // the client's last 32 KiB, if it keeps its compression context
+	readAt     time.Time                        // when bytes last arrived
+	lastRead   atomic.Int64                     // the same, in Unix nanoseconds, for the keepalive timer
+	lastWrite  atomic.Int64                     // when bytes last left
+	keepAlive  *time.Timer                      // pings a quiet client; nil without PingInterval
 
 	watch      atomic.Pointer[func(Frame)] // see Watch
 	closeSent  atomic.Bool                 // set under mu; read without it

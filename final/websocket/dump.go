@@ -60,7 +60,8 @@ type Description struct {
 	HexMore    int    `json:"hexMore,omitempty"`
 	Text       string `json:"text,omitempty"` // a text frame's text, or a ping's or pong's payload
 	TextMore   int    `json:"textMore,omitempty"`
-	CloseCode  int    `json:"closeCode,omitempty"` // a close frame's code, if it has one (then CloseName is set)
+	Compressed bool   `json:"compressed,omitempty"` // RSV1 on a data frame: permessage-deflate (RFC 7692)
+	CloseCode  int    `json:"closeCode,omitempty"`  // a close frame's code, if it has one (then CloseName is set)
 	CloseName  string `json:"closeName,omitempty"`
 }
 
@@ -96,7 +97,9 @@ func describe(direction string, h frameHeader, raw, payload []byte) Description 
 		d.Wire, d.HexMore = hexCut(payload)
 		d.Plain, _ = hexCut(plain)
 	}
+	d.Compressed = h.rsv&rsv1Bit != 0
 	switch {
+	case d.Compressed: // the text is in the inflated message, not in this frame
 	case h.opcode == textFrame || h.opcode == pingFrame || h.opcode == pongFrame:
 		d.Text, d.TextMore = textCut(plain)
 	case h.opcode == closeFrame && len(plain) >= 2:
@@ -164,6 +167,8 @@ func (d Description) String() string {
 		line(d.Payload, d.Wire+more(d.HexMore), "payload")
 	}
 	switch {
+	case d.Compressed:
+		fmt.Fprintf(&b, "  compressed: RSV1=1, %d bytes of DEFLATE (permessage-deflate, RFC 7692)\n", d.Length)
 	case d.Opcode == textFrame:
 		fmt.Fprintf(&b, "  text: %q%s\n", d.Text, more(d.TextMore))
 	case d.Opcode == pingFrame || d.Opcode == pongFrame:

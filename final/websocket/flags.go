@@ -8,7 +8,7 @@ import (
 )
 
 // AddFlags registers command-line flags for the server's limits on fs:
-// -max-message, -max-memory, -max-conns, -origin, -idle-timeout,
+// -max-message, -max-memory, -max-conns, -compress, -origin, -idle-timeout,
 // -ping-interval, -message-timeout and -write-timeout. Each flag's default is
 // the field's value if set, or else the package's default; for the
 // durations, 0 on the command line means none.
@@ -19,6 +19,7 @@ func (s *Server) AddFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&s.MaxMessage, "max-message", s.MaxMessage, "longest message in bytes; a longer one closes the connection with 1009")
 	fs.Int64Var(&s.MaxMemory, "max-memory", s.MaxMemory, "bytes all messages being read may hold together; a message past it closes its connection with 1013 (negative: no limit)")
 	fs.IntVar(&s.MaxConns, "max-conns", s.MaxConns, "most WebSocket connections at once; past it an upgrade gets 503 (negative: no limit)")
+	fs.BoolVar(&s.Compress, "compress", s.Compress, "accept permessage-deflate when a client offers it (RFC 7692)")
 	fs.Var((*listFlag)(&s.Origins), "origin", "comma-separated origins allowed to connect, e.g. http://127.0.0.1:8002 (empty: allow all)")
 	for _, d := range []struct {
 		field      *time.Duration
@@ -86,6 +87,9 @@ func (s *Server) Limits() string {
 	}
 	line := fmt.Sprintf("messages up to %d bytes each and %d bytes in all, up to %d connections; ping after %s quiet, idle timeout %s",
 		o.MaxMessage, or(s.MaxMemory, DefaultMaxMemory), or(s.MaxConns, DefaultMaxConns), never(o.PingInterval), never(o.IdleTimeout))
+	if o.Compress {
+		line += ", permessage-deflate accepted"
+	}
 	if len(o.Origins) > 0 {
 		line += ", origins allowed: " + strings.Join(o.Origins, " ")
 	}

@@ -12,7 +12,7 @@ import (
 // length follows; then the 4-byte masking key if MASK is set.
 const (
 	finalBit   = 1 << 7 // byte 0: the last frame of a message
-	rsv1Bit    = 1 << 6 // byte 0: reserved for extensions; this package negotiates none
+	rsv1Bit    = 1 << 6 // byte 0: reserved for extensions; permessage-deflate's "compressed" (RFC 7692 §6)
 	rsv2Bit    = 1 << 5
 	rsv3Bit    = 1 << 4
 	opcodeMask = 0x0f
@@ -88,7 +88,7 @@ func validCloseCode(code int) bool {
 // Errors for what breaks RFC 6455. message.go turns them into close codes in
 // one place, closeCodeFor.
 var (
-	errReservedBits       = errors.New("websocket: RSV bit set, but no extension was negotiated (RFC 6455 §5.2)")
+	errReservedBits       = errors.New("websocket: RSV bit set, but no extension gives it a meaning (RFC 6455 §5.2, RFC 7692 §6)")
 	errReservedOpcode     = errors.New("websocket: reserved opcode (RFC 6455 §5.2)")
 	errControlTooLong     = errors.New("websocket: control frame payload longer than 125 bytes (RFC 6455 §5.5)")
 	errControlFragmented  = errors.New("websocket: fragmented control frame (RFC 6455 §5.5)")
@@ -158,7 +158,9 @@ func readFrameHeader(r io.Reader, buf []byte) (frameHeader, []byte, error) {
 	}
 	copy(h.key[:], rest)
 	switch {
-	case h.rsv != 0:
+	// RSV1 may mean "compressed" on a data message's first frame, if
+	// permessage-deflate was negotiated: the message layer decides (readData).
+	case h.rsv&^rsv1Bit != 0, h.rsv != 0 && isControl(h.opcode):
 		return h, p, errReservedBits
 	case h.opcode > binaryFrame && h.opcode < closeFrame, h.opcode > pongFrame:
 		return h, p, errReservedOpcode

@@ -96,7 +96,7 @@ func TestReadFrameHeaderRefusesWhatAHeaderAloneBreaks(t *testing.T) {
 		wire []byte
 		want error
 	}{
-		{"RSV1 set without an extension", []byte{0xc1, 0x80, 1, 2, 3, 4}, errReservedBits},
+		{"RSV1 on a control frame", []byte{0xc9, 0x80, 1, 2, 3, 4}, errReservedBits},
 		{"RSV3 set without an extension", []byte{0x91, 0x80, 1, 2, 3, 4}, errReservedBits},
 		{"reserved data opcode 0x3", []byte{0x83, 0x80, 1, 2, 3, 4}, errReservedOpcode},
 		{"reserved control opcode 0xB", []byte{0x8b, 0x80, 1, 2, 3, 4}, errReservedOpcode},

@@ -49,9 +49,13 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 		return nil, fmt.Errorf("websocket: cannot take over the connection: %w", err)
 	}
 	c := newConn(rwc, brw.Reader, o)
+	var extensions string
+	if o.Compress {
+		c.deflate, extensions = negotiate(r.Header.Values("Sec-WebSocket-Extensions"))
+	}
 	c.mu.Lock() // the keepalive timer may write already
 	c.writeBy.extend(time.Now())
-	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"))
+	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), extensions)
 	c.mu.Unlock()
 	if err != nil {
 		rwc.Close()
@@ -60,10 +64,15 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 	return c, nil
 }
 
-// writeAccept writes the 101 response of §4.2.2.
-func writeAccept(bw *bufio.Writer, key string) error {
+// writeAccept writes the 101 response of §4.2.2, with the extensions
+// agreed, if any.
+func writeAccept(bw *bufio.Writer, key, extensions string) error {
 	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Accept: %s\r\n\r\n", AcceptKey(key))
+		"Sec-WebSocket-Accept: %s\r\n", AcceptKey(key))
+	if extensions != "" {
+		fmt.Fprintf(bw, "Sec-WebSocket-Extensions: %s\r\n", extensions)
+	}
+	bw.WriteString("\r\n")
 	return bw.Flush()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os/exec"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,37 +26,63 @@ func findPythonWebsockets() string {
 
 // TestInteropPythonWebsockets has a second independent client, the Python
 // websockets library, talk to final: text, binary, a fragmented message, a
-// ping, 1 MiB, and a close handshake with an application code.
+// ping, 1 MiB, and a close handshake with an application code; once plain,
+// once with permessage-deflate, which the library offers by default.
 func TestInteropPythonWebsockets(t *testing.T) {
 	python := findPythonWebsockets()
 	if python == "" {
 		wstest.SkipUnlessCI(t, "skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
 	}
-	_, addr, out := startServer(t, testServer())
+	for _, deflate := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "permessage-deflate"}[deflate], func(t *testing.T) {
+			cfg := testServer()
+			cfg.Compress = deflate
+			var compressedIn, compressedOut atomic.Int64
+			cfg.OnFrame = func(_ *Conn, f Frame) {
+				if d := f.Describe(); d.Compressed && d.Direction == "in" {
+					compressedIn.Add(1)
+				} else if d.Compressed {
+					compressedOut.Add(1)
+				}
+			}
+			_, addr, out := startServer(t, cfg)
+			args := []string{"testdata/python_client.py", "ws://" + addr + "/xxoo"}
+			if deflate {
+				args = append(args, "deflate")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			stdout, err := exec.CommandContext(ctx, python, args...).Output()
+			var stderr string
+			if exitErr, ok := err.(*exec.ExitError); ok {
+				stderr = string(exitErr.Stderr)
+			}
+			require.NoError(t, err, "the Python client failed:\n%s\nthe server's last lines:\n%s", stderr, out.Tail(5))
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	stdout, err := exec.CommandContext(ctx, python, "testdata/python_client.py", "ws://"+addr+"/xxoo").Output()
-	var stderr string
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		stderr = string(exitErr.Stderr)
+			var got struct {
+				Extensions string `json:"extensions"`
+				Text       string `json:"text"`
+				Binary     []int  `json:"binary"`
+				Fragmented string `json:"fragmented"`
+				Pong       bool   `json:"pong"`
+				BigEchoed  bool   `json:"big_echoed"`
+				CloseCode  int    `json:"close_code"`
+			}
+			require.NoError(t, json.Unmarshal(stdout, &got), "the client printed %q", stdout)
+			assert.Equal(t, "Hello, 世界", got.Text, "text comes back as text")
+			assert.Equal(t, []int{0x00, 0x01, 0xfe, 0xff}, got.Binary, "binary comes back as binary (RFC 6455 §5.6)")
+			assert.Equal(t, "fragmented 中文", got.Fragmented, "fragments are reassembled into one message (RFC 6455 §5.4)")
+			assert.True(t, got.Pong, "a ping is answered with a pong (RFC 6455 §5.5.2)")
+			assert.True(t, got.BigEchoed, "a 1 MiB message comes back intact")
+			assert.Equal(t, 4000, got.CloseCode, "the server echoes the client's close code (RFC 6455 §5.5.1)")
+			wstest.WaitForOutput(t, out, "WebSocket closed: the client closed: 4000")
+			if !deflate {
+				assert.Empty(t, got.Extensions, "no extension without -compress")
+				return
+			}
+			assert.Contains(t, got.Extensions, "permessage-deflate", "the extension was agreed (RFC 7692 §5)")
+			assert.Positive(t, compressedIn.Load(), "the client's messages came compressed (RSV1, RFC 7692 §6)")
+			assert.Positive(t, compressedOut.Load(), "the server's echoes went compressed (RSV1)")
+		})
 	}
-	require.NoError(t, err, "the Python client failed:\n%s\nthe server printed:\n%s", stderr, out)
-
-	var got struct {
-		Text       string `json:"text"`
-		Binary     []int  `json:"binary"`
-		Fragmented string `json:"fragmented"`
-		Pong       bool   `json:"pong"`
-		BigEchoed  bool   `json:"big_echoed"`
-		CloseCode  int    `json:"close_code"`
-	}
-	require.NoError(t, json.Unmarshal(stdout, &got), "the client printed %q", stdout)
-	assert.Equal(t, "Hello, 世界", got.Text, "text comes back as text")
-	assert.Equal(t, []int{0x00, 0x01, 0xfe, 0xff}, got.Binary, "binary comes back as binary (RFC 6455 §5.6)")
-	assert.Equal(t, "fragmented 中文", got.Fragmented, "fragments are reassembled into one message (RFC 6455 §5.4)")
-	assert.True(t, got.Pong, "a ping is answered with a pong (RFC 6455 §5.5.2)")
-	assert.True(t, got.BigEchoed, "a 1 MiB message comes back intact")
-	assert.Equal(t, 4000, got.CloseCode, "the server echoes the client's close code (RFC 6455 §5.5.1)")
-	wstest.WaitForOutput(t, out, "WebSocket closed: the client closed: 4000")
 }

@@ -46,6 +46,10 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 			c.msg = msgBuffers.Get().(*[]byte)
 			opcode, err = c.readMessage()
 			c.msgBy = time.Time{}
+			if err == nil && c.compressed {
+				err = c.inflate(opcode)
+			}
+			c.compressed = false
 		}
 		switch {
 		case err != nil:
@@ -68,8 +72,7 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 func (c *Conn) waitMessage() error {
 	for {
 		err := c.br.fill()
-		var netErr net.Error
-		if !errors.As(err, &netErr) || !netErr.Timeout() || c.closeSent.Load() {
+		if err == nil || !isTimeout(err) || c.closeSent.Load() {
 			return err
 		}
 		last := time.Unix(0, max(c.lastRead.Load(), c.lastWrite.Load()))
@@ -80,19 +83,34 @@ func (c *Conn) waitMessage() error {
 	}
 }
 
+// isTimeout reports whether err is a deadline that passed. It is called
+// only for an error: the error value it looks into would be an allocation
+// on every message otherwise.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
+}
+
 // msgBuffers recycles message buffers, so an echo allocates nothing in the
 // steady state and an idle connection holds no message buffer.
 var msgBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // release gives back the last message's buffer and its bytes of the budget.
 func (c *Conn) release() {
-	if c.msg != nil && cap(*c.msg) <= maxPooledBuffer {
-		*c.msg = (*c.msg)[:0]
-		msgBuffers.Put(c.msg)
+	if c.msg != nil {
+		putBuffer(c.msg)
 	}
 	c.msg = nil
 	c.opts.Budget.give(c.held)
 	c.held = 0
+}
+
+// putBuffer gives a message buffer back to the pool, unless it is too big to keep.
+func putBuffer(buf *[]byte) {
+	if cap(*buf) <= maxPooledBuffer {
+		*buf = (*buf)[:0]
+		msgBuffers.Put(buf)
+	}
 }
 
 var errOverBudget = errors.New("websocket: the server's memory for messages is taken (Server.MaxMemory)")
@@ -106,6 +124,12 @@ var errOverBudget = errors.New("websocket: the server's memory for messages is t
 func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (int, error) {
 	msg := *c.msg
 	switch {
+	case h.rsv != 0 && (!c.deflate.on || h.opcode == continuationFrame):
+		return checked, errRSV1 // only a message's first frame says "compressed"
+	case h.rsv != 0:
+		c.compressed = true
+	}
+	switch {
 	case h.length > c.opts.MaxMessage-int64(len(msg)):
 		return checked, errMessageTooBig
 	case !c.opts.Budget.take(h.length):
@@ -115,7 +139,7 @@ func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (in
 	}
 	c.held += h.length
 	start := len(msg)
-	msg, checked, err := readPayload(c.br, h, msg, checked, opcode == textFrame)
+	msg, checked, err := readPayload(c.br, h, msg, checked, opcode == textFrame && !c.compressed) // compressed: checked once inflated
 	if *c.msg = msg; err == nil && c.watched() {
 		wire := append([]byte(nil), msg[start:]...)
 		maskBytes(h.key, wire) // masking again gives the bytes as they came
@@ -210,7 +234,9 @@ func closeCodeFor(err error) int {
 		return CloseTryAgainLater
 	case errMessageTimeout:
 		return ClosePolicyViolation
-	case errReservedBits, errReservedOpcode, errControlTooLong, errControlFragmented, errLengthTopBit,
+	case errBadDeflate:
+		return CloseInvalidPayload
+	case errReservedBits, errRSV1, errReservedOpcode, errControlTooLong, errControlFragmented, errLengthTopBit,
 		errUnmasked, errNothingToContinue, errMessageUnfinished, errClosePayload1Byte, errInvalidCloseCode:
 		return CloseProtocolError
 	}

@@ -66,6 +66,14 @@ type Options struct {
 	// Zero means DefaultWriteTimeout.
 	WriteTimeout time.Duration
 
+	// Compress accepts permessage-deflate (RFC 7692) when a client offers it:
+	// messages of 128 bytes and more are then sent compressed, and the
+	// client's compressed messages are inflated, the limits counting the
+	// inflated size. Off by default: it costs CPU on every message, and
+	// compressing secrets together with text an attacker chooses can leak
+	// them (CRIME, BREACH; RFC 7692 §8.1).
+	Compress bool
+
 	// OnFrame, if set, is called with every frame read from the client and
 	// every frame written to it, on the goroutine that reads or writes it.
 	OnFrame func(c *Conn, f Frame)

@@ -34,6 +34,9 @@ func (c *Conn) WriteMessage(typ MessageType, p []byte) error {
 	if typ != TextMessage && typ != BinaryMessage {
 		return errNotAData
 	}
+	if c.deflate.on && len(p) >= compressMin {
+		return c.writeCompressed(byte(typ), p)
+	}
 	return c.sendMsg(byte(typ), p)
 }
 
@@ -79,7 +82,10 @@ var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) 
 // sendMsg writes one message as one final, unmasked frame, like the
 // article's send_msg: header and payload leave in one write when they fit
 // the buffer; a large payload leaves in pieces, each moving the deadline on.
-func (c *Conn) sendMsg(opcode byte, payload []byte) error {
+func (c *Conn) sendMsg(opcode byte, payload []byte) error { return c.send(opcode, 0, payload) }
+
+// send writes one final frame with the given RSV bits.
+func (c *Conn) send(opcode, rsv byte, payload []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -94,8 +100,9 @@ func (c *Conn) sendMsg(opcode byte, payload []byte) error {
 		c.writeBy.extend(time.Now())
 	}
 	header := appendFrameHeader(c.out[:0], opcode, len(payload))
+	header[0] |= rsv
 	if c.watched() {
-		c.showFrame(false, frameHeader{fin: true, opcode: opcode, length: int64(len(payload))}, header, payload)
+		c.showFrame(false, frameHeader{fin: true, rsv: rsv, opcode: opcode, length: int64(len(payload))}, header, payload)
 	}
 	bw := writers.Get().(*bufio.Writer)
 	defer writers.Put(bw)

@@ -125,6 +125,8 @@ type Client struct {
 	t    testing.TB
 	Conn net.Conn
 	BR   *bufio.Reader
+	// Deflate lets server frames carry RSV1, once permessage-deflate is agreed.
+	Deflate bool
 }
 
 // HandshakeRequest is a correct opening handshake for path with key.
@@ -234,6 +236,7 @@ func (c *Client) Send(opcode byte, payload []byte) {
 // ServerFrame is one frame as the server sent it.
 type ServerFrame struct {
 	Fin     bool
+	RSV1    bool // compressed (permessage-deflate); allowed only if the client's Deflate is set
 	Opcode  byte
 	Payload []byte
 }
@@ -244,7 +247,8 @@ func (c *Client) Read() (ServerFrame, error) {
 	if _, err := io.ReadFull(c.BR, head[:]); err != nil {
 		return ServerFrame{}, err
 	}
-	if head[0]&0x70 != 0 || head[1]&0x80 != 0 {
+	rsv1 := head[0]&0x40 != 0 && c.Deflate
+	if head[0]&0x70 != 0 && !rsv1 || head[1]&0x80 != 0 {
 		return ServerFrame{}, fmt.Errorf("server frame % x has RSV or MASK set (RFC 6455 §5.1, §5.2)", head)
 	}
 	n := uint64(head[1] & 0x7f)
@@ -265,7 +269,7 @@ func (c *Client) Read() (ServerFrame, error) {
 	if n > 64<<20 {
 		return ServerFrame{}, fmt.Errorf("server frame claims %d bytes", n)
 	}
-	f := ServerFrame{Fin: head[0]&0x80 != 0, Opcode: head[0] & 0x0f, Payload: make([]byte, n)}
+	f := ServerFrame{Fin: head[0]&0x80 != 0, RSV1: rsv1, Opcode: head[0] & 0x0f, Payload: make([]byte, n)}
 	_, err := io.ReadFull(c.BR, f.Payload)
 	return f, err
 }

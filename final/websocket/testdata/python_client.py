@@ -3,7 +3,9 @@
 It uses the Python websockets library (Debian: python3-websockets), whose
 framing code has nothing in common with ours, to exchange the messages a real
 client sends, and prints what came back as JSON for the Go test to check.
-Usage: python3 python_client.py ws://127.0.0.1:PORT/xxoo
+Usage: python3 python_client.py ws://127.0.0.1:PORT/xxoo [deflate]
+With "deflate" the client offers permessage-deflate (its default) and reports
+the extension the server agreed to.
 """
 import asyncio
 import json
@@ -12,9 +14,11 @@ import sys
 import websockets
 
 
-async def main(url):
+async def main(url, compression):
     got = {}
-    async with websockets.connect(url, max_size=None, compression=None) as ws:
+    async with websockets.connect(url, max_size=None, compression=compression) as ws:
+        headers = getattr(ws, "response_headers", None) or ws.response.headers
+        got["extensions"] = headers.get("Sec-WebSocket-Extensions", "")
         await ws.send("Hello, 世界")
         got["text"] = await ws.recv()
 
@@ -39,4 +43,4 @@ async def main(url):
     print(json.dumps(got))
 
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(sys.argv[1], "deflate" if sys.argv[2:] == ["deflate"] else None))

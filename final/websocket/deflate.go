@@ -1,0 +1,194 @@
+package websocket
+
+import (
+	"bytes"
+	"compress/flate"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// permessage-deflate (RFC 7692): a message's payload compressed with
+// DEFLATE, flagged by RSV1 on its first frame.
+//
+// What this package keeps, and why:
+//   - Server to client, no context takeover: each message is compressed on
+//     its own, with a flate.Writer from a pool. A writer that kept its
+//     context would cost about a megabyte per connection, for ever.
+//   - Client to server, the client's choice: a client that keeps its context
+//     (browsers do) compresses against the messages it sent before, so the
+//     server keeps their last 32 KiB (the LZ77 window) per connection, and
+//     only that: the inflater itself comes from a pool and is given the
+//     window as its dictionary. A client that offers
+//     client_no_context_takeover costs nothing between messages.
+
+const (
+	extensionName = "permessage-deflate"
+	windowSize    = 32 << 10 // Go's compress/flate always uses a 32 KiB window: window bits 15
+	maxWindowBits = 15
+	minWindowBits = 8
+	// compressMin is the smallest message worth compressing: below it the
+	// DEFLATE block costs more than it saves.
+	compressMin = 128
+	// deflateTail ends each compressed message (§7.2.1): the empty stored
+	// block of a sync flush, which the sender removes and the receiver puts
+	// back. The final empty block after it makes the inflater stop cleanly.
+	deflateTail = "\x00\x00\xff\xff" + "\x01\x00\x00\xff\xff"
+)
+
+// errBadDeflate is a compressed message that does not inflate. It closes
+// with 1007 (invalid payload data): the frames were well formed, so this is
+// no protocol error (1002), but their payload is not what its type says it
+// is, which is what RFC 6455 §7.4.1 gives 1007 for; RFC 7692 names no code.
+var errBadDeflate = errors.New("websocket: a compressed message does not inflate (RFC 7692 §7.2.2)")
+
+// errRSV1 is RSV1 where permessage-deflate does not allow it.
+var errRSV1 = errors.New("websocket: RSV1 on a continuation frame, or without permessage-deflate (RFC 7692 §6.1)")
+
+// deflateParams is what was agreed for one connection.
+type deflateParams struct {
+	on              bool
+	clientNoContext bool // the client resets its compressor for each message
+}
+
+// negotiate picks the first permessage-deflate offer this server can honour
+// (RFC 7692 §5, §7.1) from the Sec-WebSocket-Extensions headers, and returns
+// what was agreed and the response header value; it declines offers with
+// unknown or repeated parameters, bad values, or a server_max_window_bits
+// below 15, and falls back to the next offer or to no extension.
+func negotiate(headers []string) (deflateParams, string) {
+	for _, h := range headers {
+		for offer := range strings.SplitSeq(h, ",") {
+			if p, ok := acceptOffer(offer); ok {
+				resp := extensionName + "; server_no_context_takeover"
+				if p.clientNoContext {
+					resp += "; client_no_context_takeover"
+				}
+				return p, resp
+			}
+		}
+	}
+	return deflateParams{}, ""
+}
+
+// acceptOffer reports whether one offer can be honoured.
+func acceptOffer(offer string) (deflateParams, bool) {
+	parts := strings.Split(offer, ";")
+	if !strings.EqualFold(strings.TrimSpace(parts[0]), extensionName) {
+		return deflateParams{}, false
+	}
+	p, seen := deflateParams{on: true}, map[string]bool{}
+	for _, param := range parts[1:] {
+		name, value, hasValue := strings.Cut(strings.TrimSpace(param), "=")
+		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
+		if seen[name] {
+			return deflateParams{}, false // §7: a parameter at most once
+		}
+		seen[name] = true
+		bits, err := strconv.Atoi(value)
+		validBits := err == nil && bits >= minWindowBits && bits <= maxWindowBits && value == strconv.Itoa(bits)
+		switch {
+		case name == "server_no_context_takeover" && !hasValue: // we never keep a context anyway
+		case name == "client_no_context_takeover" && !hasValue:
+			p.clientNoContext = true
+		case name == "server_max_window_bits" && validBits && bits == maxWindowBits: // below 15 cannot be honoured
+		case name == "client_max_window_bits" && (!hasValue || validBits): // any window inflates
+		default:
+			return deflateParams{}, false
+		}
+	}
+	return p, true
+}
+
+var (
+	flateReaders = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+	flateWriters = sync.Pool{New: func() any {
+		w, _ := flate.NewWriter(nil, flate.BestSpeed) // fast, and most of the gain
+		return w
+	}}
+)
+
+// inflate replaces the compressed message in c.msg with its inflated bytes,
+// checking the limits on the inflated size as it grows: a few KiB that
+// inflate to gigabytes (a deflate bomb) stop at MaxMessage, with 1009.
+func (c *Conn) inflate(opcode byte) error {
+	compressed := c.msg
+	fr := flateReaders.Get().(io.ReadCloser)
+	defer flateReaders.Put(fr)
+	fr.(flate.Resetter).Reset(io.MultiReader(bytes.NewReader(*compressed), strings.NewReader(deflateTail)), c.window)
+	c.msg = msgBuffers.Get().(*[]byte)
+	out := (*c.msg)[:0]
+	var err error
+	for err == nil {
+		if len(out) == cap(out) {
+			grow := min(max(len(out), 512), int(c.opts.MaxMessage)-len(out)+1)
+			if !c.opts.Budget.take(int64(grow)) {
+				err = errOverBudget
+				break
+			}
+			c.held += int64(grow)
+			out = slices.Grow(out, grow)
+		}
+		var n int
+		n, err = fr.Read(out[len(out):cap(out)])
+		if out = out[:len(out)+n]; int64(len(out)) > c.opts.MaxMessage {
+			err = errMessageTooBig
+		}
+	}
+	*c.msg = out
+	c.opts.Budget.give(int64(len(*compressed))) // the compressed bytes are given back
+	c.held -= int64(len(*compressed))
+	putBuffer(compressed)
+	switch {
+	case err == errMessageTooBig, err == errOverBudget:
+		return err
+	case err != io.EOF:
+		return errBadDeflate
+	case opcode == textFrame && !utf8.Valid(out):
+		return errInvalidUTF8
+	}
+	c.keepWindow(out)
+	return nil
+}
+
+// keepWindow keeps the last 32 KiB the client has sent, for the next message,
+// unless the client compresses each message on its own.
+func (c *Conn) keepWindow(out []byte) {
+	if c.deflate.clientNoContext {
+		return
+	}
+	if len(out) >= windowSize {
+		c.window = append(c.window[:0], out[len(out)-windowSize:]...)
+		return
+	}
+	c.window = append(c.window, out...)
+	if over := len(c.window) - windowSize; over > 0 {
+		c.window = c.window[:copy(c.window, c.window[over:])]
+	}
+}
+
+// writeCompressed sends a data message compressed, RSV1 set (§7.2.1).
+func (c *Conn) writeCompressed(opcode byte, p []byte) error {
+	buf := msgBuffers.Get().(*[]byte)
+	defer putBuffer(buf)
+	w := &appendWriter{b: (*buf)[:0]}
+	fw := flateWriters.Get().(*flate.Writer)
+	defer flateWriters.Put(fw)
+	fw.Reset(w)
+	fw.Write(p)
+	fw.Flush() // ends in the 4 bytes of deflateTail's sync flush, which do not go on the wire
+	*buf = w.b
+	return c.send(opcode, rsv1Bit, w.b[:len(w.b)-4])
+}
+
+// appendWriter is an io.Writer that appends to b.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}

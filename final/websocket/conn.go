@@ -153,8 +153,7 @@ func (c *Conn) Watch(f func(Frame)) {
 func (c *Conn) watched() bool { return c.opts.OnFrame != nil || c.watch.Load() != nil }
 
 // showFrame hands a frame to Options.OnFrame and to the watcher.
-func (c *Conn) showFrame(incoming bool, h frameHeader, raw, payload []byte) {
-	f := Frame{Incoming: incoming, Header: raw, Payload: payload, h: h}
+func (c *Conn) showFrame(f Frame) {
 	if c.opts.OnFrame != nil {
 		c.opts.OnFrame(c, f)
 	}

@@ -182,7 +182,7 @@ func (c *Conn) writeCompressed(opcode byte, p []byte) error {
 	fw.Write(p)
 	fw.Flush() // ends in the 4 bytes of deflateTail's sync flush, which do not go on the wire
 	*buf = w.b
-	return c.send(opcode, rsv1Bit, w.b[:len(w.b)-4])
+	return c.send(opcode, rsv1Bit, w.b[:len(w.b)-4], len(p))
 }
 
 // appendWriter is an io.Writer that appends to b.

@@ -234,3 +234,22 @@ func TestTheWindowIsTheLast32KiB(t *testing.T) {
 	quiet.keepWindow(data)
 	assert.Nil(t, quiet.window, "a client that resets its context costs no window (client_no_context_takeover)")
 }
+
+func TestThePictureShowsBothSizes(t *testing.T) {
+	cfg := compressServer()
+	pictures := make(chan Description, 16)
+	cfg.OnFrame = func(_ *Conn, f Frame) { pictures <- f.Describe() }
+	_, addr, _ := startServer(t, cfg)
+	c := connectDeflate(t, addr, true)
+	msg := bytes.Repeat([]byte("squeeze "), 125)
+	c.sendCompressed(textFrame, msg, 1)
+	c.expectEcho(textFrame, msg, "1000 bytes")
+	for _, direction := range []string{"in", "out"} {
+		d := <-pictures
+		assert.Equal(t, direction, d.Direction)
+		assert.True(t, d.Compressed, "RSV1=1 shows as compressed (-v, the frame view)")
+		assert.Equal(t, len(msg), d.Inflated, "the picture gives the message's size inflated too")
+		assert.Less(t, d.Length, int64(len(msg)), "and the compressed size on the wire")
+		assert.Contains(t, d.String(), "message inflated: 1000 bytes", "the -v picture says it")
+	}
+}

@@ -16,7 +16,8 @@ type Frame struct {
 	Header   []byte // the frame header, as on the wire
 	Payload  []byte // the payload, as on the wire: masked if the client masked it
 
-	h frameHeader
+	h        frameHeader
+	inflated int // a compressed message's size inflated, on its last frame
 }
 
 // String draws the frame as an annotated picture of the RFC 6455 §5.2 layout
@@ -30,7 +31,9 @@ func (f Frame) Describe() Description {
 	if f.Incoming {
 		direction = "in"
 	}
-	return describe(direction, f.h, f.Header, f.Payload)
+	d := describe(direction, f.h, f.Header, f.Payload)
+	d.Inflated = f.inflated
+	return d
 }
 
 // A Description is a frame taken apart field by field (RFC 6455 §5.2), each
@@ -61,6 +64,7 @@ type Description struct {
 	Text       string `json:"text,omitempty"` // a text frame's text, or a ping's or pong's payload
 	TextMore   int    `json:"textMore,omitempty"`
 	Compressed bool   `json:"compressed,omitempty"` // RSV1 on a data frame: permessage-deflate (RFC 7692)
+	Inflated   int    `json:"inflated,omitempty"`   // on a compressed message's last frame: its size inflated
 	CloseCode  int    `json:"closeCode,omitempty"`  // a close frame's code, if it has one (then CloseName is set)
 	CloseName  string `json:"closeName,omitempty"`
 }
@@ -177,6 +181,9 @@ func (d Description) String() string {
 		fmt.Fprintf(&b, "  close code=%d (%s) reason=%q%s\n", d.CloseCode, d.CloseName, d.Text, more(d.TextMore))
 	case d.Opcode == closeFrame:
 		b.WriteString("  close: no code\n")
+	}
+	if d.Inflated > 0 {
+		fmt.Fprintf(&b, "  message inflated: %d bytes (permessage-deflate)\n", d.Inflated)
 	}
 	return b.String()
 }

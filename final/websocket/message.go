@@ -46,9 +46,6 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 			c.msg = msgBuffers.Get().(*[]byte)
 			opcode, err = c.readMessage()
 			c.msgBy = time.Time{}
-			if err == nil && c.compressed {
-				err = c.inflate(opcode)
-			}
 			c.compressed = false
 		}
 		switch {
@@ -140,12 +137,25 @@ func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (in
 	c.held += h.length
 	start := len(msg)
 	msg, checked, err := readPayload(c.br, h, msg, checked, opcode == textFrame && !c.compressed) // compressed: checked once inflated
-	if *c.msg = msg; err == nil && c.watched() {
-		wire := append([]byte(nil), msg[start:]...)
-		maskBytes(h.key, wire) // masking again gives the bytes as they came
-		c.showFrame(true, h, raw, wire)
+	if *c.msg = msg; err != nil {
+		return checked, err
 	}
-	return checked, err
+	var wire []byte
+	if c.watched() {
+		wire = append([]byte(nil), msg[start:]...)
+		maskBytes(h.key, wire) // masking again gives the bytes as they came
+	}
+	inflated := 0
+	if h.fin && c.compressed { // the whole message is here: inflate it (RFC 7692 §7.2.2)
+		if err := c.inflate(opcode); err != nil {
+			return checked, err
+		}
+		inflated = len(*c.msg)
+	}
+	if wire != nil {
+		c.showFrame(Frame{Incoming: true, Header: raw, Payload: wire, h: h, inflated: inflated})
+	}
+	return checked, nil
 }
 
 // readControlPayload reads a control frame's payload and unmasks it; it is
@@ -156,7 +166,7 @@ func (c *Conn) readControlPayload(h frameHeader, raw []byte) ([]byte, error) {
 		return nil, noEOF(err)
 	}
 	if c.watched() {
-		c.showFrame(true, h, raw, payload)
+		c.showFrame(Frame{Incoming: true, Header: raw, Payload: payload, h: h})
 	}
 	maskBytes(h.key, payload)
 	return payload, nil

@@ -82,10 +82,11 @@ var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) 
 // sendMsg writes one message as one final, unmasked frame, like the
 // article's send_msg: header and payload leave in one write when they fit
 // the buffer; a large payload leaves in pieces, each moving the deadline on.
-func (c *Conn) sendMsg(opcode byte, payload []byte) error { return c.send(opcode, 0, payload) }
+func (c *Conn) sendMsg(opcode byte, payload []byte) error { return c.send(opcode, 0, payload, 0) }
 
-// send writes one final frame with the given RSV bits.
-func (c *Conn) send(opcode, rsv byte, payload []byte) error {
+// send writes one final frame with the given RSV bits; inflated is the
+// size of a compressed message before compression, for the frame picture.
+func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -102,7 +103,8 @@ func (c *Conn) send(opcode, rsv byte, payload []byte) error {
 	header := appendFrameHeader(c.out[:0], opcode, len(payload))
 	header[0] |= rsv
 	if c.watched() {
-		c.showFrame(false, frameHeader{fin: true, rsv: rsv, opcode: opcode, length: int64(len(payload))}, header, payload)
+		h := frameHeader{fin: true, rsv: rsv, opcode: opcode, length: int64(len(payload))}
+		c.showFrame(Frame{Header: header, Payload: payload, h: h, inflated: inflated})
 	}
 	bw := writers.Get().(*bufio.Writer)
 	defer writers.Put(bw)

@@ -143,7 +143,10 @@ func (t *target) start() (*process, error) {
 		return nil, err
 	}
 	p := &process{t: t, addr: addr, log: logf, done: make(chan struct{})}
-	p.cmd = exec.Command(t.bin, "-addr", addr)
+	// -compress on both servers, for every workload: each then accepts
+	// permessage-deflate when a client offers it. Only the compressed
+	// workload's client does; the others measure the uncompressed path.
+	p.cmd = exec.Command(t.bin, "-addr", addr, "-compress")
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p.cmd.Env = os.Environ()
@@ -154,7 +157,7 @@ func (t *target) start() (*process, error) {
 		}
 		p.cmd.Env = append(p.cmd.Env, "BENCH_PPROF_ADDR="+p.pprofAddr)
 	}
-	fmt.Fprintf(logf, "=== %s %s -addr %s\n", time.Now().Format(time.RFC3339), t.bin, addr)
+	fmt.Fprintf(logf, "=== %s %s\n", time.Now().Format(time.RFC3339), strings.Join(p.cmd.Args, " "))
 	if err := p.cmd.Start(); err != nil {
 		logf.Close()
 		return nil, err

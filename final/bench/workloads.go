@@ -1,15 +1,18 @@
 package main
 
-// The four workloads. Each one runs against one started server, for a warm-up
+// The five workloads. Each one runs against one started server, for a warm-up
 // period and then a measured window, and returns its figures. Every loop is
 // bounded by a deadline and by a count, and every connection has a deadline,
 // so nothing can hang.
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +77,17 @@ var workloads = []workload{
 		title:   "idle connections (handshake done, then nothing)",
 		metrics: []metric{{"server RSS per connection", "KiB", false}},
 		run:     runIdle,
+	},
+	{
+		id:    "compressed",
+		title: fmt.Sprintf("%d connections, %d-byte JSON text messages, permessage-deflate, 1 in flight each", compressedConns, len(chatMessage)),
+		metrics: []metric{
+			{"messages/s", "msg/s", true},
+			{"server → client, per message on the wire", "bytes", false},
+			{"client → server, per message on the wire", "bytes", false},
+		},
+		profile: true,
+		run:     runCompressed,
 	},
 }
 
@@ -290,7 +304,7 @@ func runIdle(p *process, cfg runConfig) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := dialMany(p.addr, n, 256)
+	cs, err := dialMany(p.addr, n, 256, "")
 	if err != nil {
 		return nil, err
 	}
@@ -319,8 +333,9 @@ func runIdle(p *process, cfg runConfig) ([]float64, error) {
 }
 
 // dialMany opens n connections with a bounded number of concurrent dials, so
-// the listen backlog never overflows.
-func dialMany(addr string, n, readBuf int) ([]*wsConn, error) {
+// the listen backlog never overflows. offer is the Sec-WebSocket-Extensions
+// offer of each ("" for none).
+func dialMany(addr string, n, readBuf int, offer string) ([]*wsConn, error) {
 	const workers = 32
 	cs := make([]*wsConn, n)
 	errs := make([]error, n)
@@ -335,7 +350,7 @@ func dialMany(addr string, n, readBuf int) ([]*wsConn, error) {
 				if i >= n {
 					return
 				}
-				cs[i], errs[i] = dial(addr, readBuf, 10*time.Second)
+				cs[i], errs[i] = dialOffer(addr, readBuf, 10*time.Second, offer)
 				if errs[i] != nil {
 					return
 				}
@@ -360,7 +375,7 @@ func openEchoing(addr string, n, size int) ([]*wsConn, []byte, error) {
 	for i := range payload {
 		payload[i] = byte(rand.Uint32())
 	}
-	cs, err := dialMany(addr, n, readBufferBytes)
+	cs, err := dialMany(addr, n, readBufferBytes, "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -371,6 +386,138 @@ func openEchoing(addr string, n, size int) ([]*wsConn, []byte, error) {
 		}
 	}
 	return cs, clientFrame(opBinary, payload), nil
+}
+
+// Workload 5: like workload 2, but with compressible text and
+// permessage-deflate. 16 connections offer it with
+// client_no_context_takeover, so both servers work without context both ways
+// (gorilla accepts nothing else). The client sends the same message
+// compressed once up front, and does not inflate the echoes in the timed
+// loop: what is measured is the servers inflating, checking UTF-8 and
+// deflating. Besides messages/s, it reports the compressed sizes on the
+// wire, frame headers included: the server's (it compresses each echo with
+// its own settings) and the client's (the same for both servers).
+const compressedConns = 16
+
+func runCompressed(p *process, cfg runConfig) ([]float64, error) {
+	frame := compressedFrame(opText, chatMessage)
+	cs, err := dialMany(p.addr, compressedConns, readBufferBytes, deflateOffer)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(cs)
+	for _, c := range cs {
+		if err := checkCompressedEcho(c, opText, chatMessage, frame); err != nil {
+			return nil, err
+		}
+	}
+	if p.t != nil {
+		extensionAnswers.Store(p.t.name, cs[0].extensions)
+	}
+	w := newWindow(cfg)
+	counts := make([]int64, len(cs))
+	wire := make([]int64, len(cs))
+	errs := make([]error, len(cs))
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.SetDeadline(w.safetyDeadline())
+			for range maxMessagesPerConn {
+				t0 := time.Now()
+				if !t0.Before(w.end) {
+					break
+				}
+				if _, err := c.Write(frame); err != nil {
+					errs[i] = err
+					break
+				}
+				if _, _, err := c.readMessage(nil); err != nil {
+					errs[i] = err
+					break
+				}
+				if !c.rsv1 {
+					errs[i] = errors.New("an echo came back uncompressed (no RSV1)")
+					break
+				}
+				if w.in(t0) && time.Now().Before(w.end) {
+					counts[i]++
+					wire[i] += c.wire
+				}
+			}
+		}()
+	}
+	if cfg.onMeasure != nil {
+		time.AfterFunc(time.Until(w.start), cfg.onMeasure)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var n, onWire int64
+	for i := range cs {
+		n += counts[i]
+		onWire += wire[i]
+	}
+	if n == 0 {
+		return nil, errors.New("no round trip completed in the measured window")
+	}
+	return []float64{float64(n) / cfg.measure.Seconds(), float64(onWire) / float64(n), float64(len(frame))}, nil
+}
+
+// extensionAnswers keeps each server's Sec-WebSocket-Extensions answer in
+// the compressed workload, for the report: target name → answer.
+var extensionAnswers sync.Map
+
+// chatMessage is the compressed workload's message: about 4 KiB of JSON, a
+// page of chat history as a chat application might send it, with the
+// repetition such text has (keys, names, common words) and some non-ASCII
+// text for the UTF-8 check. It is the same in every run.
+var chatMessage = makeChatMessage(4096)
+
+func makeChatMessage(size int) []byte {
+	r := rand.New(rand.NewPCG(7692, 6455))
+	users := []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "李雷", "韩梅梅"}
+	words := strings.Fields("the a to and of is it you that in we for on this with be are have not at " +
+		"deploy server build test release websocket message frame compress window latency " +
+		"benchmark today tomorrow meeting review merge branch fixed broken looks good thanks " +
+		"please can could should will just now lunch coffee 好的 谢谢 明天 ☕ 🚀 👍")
+	type chat struct {
+		ID        int    `json:"id"`
+		User      string `json:"user"`
+		Time      string `json:"ts"`
+		Text      string `json:"text"`
+		Reactions int    `json:"reactions"`
+	}
+	var msgs []chat
+	var out []byte
+	for i := 0; ; i++ {
+		text := make([]string, 3+r.IntN(12))
+		for j := range text {
+			text[j] = words[r.IntN(len(words))]
+		}
+		msgs = append(msgs, chat{
+			ID:        100_000 + i,
+			User:      users[r.IntN(len(users))],
+			Time:      fmt.Sprintf("2026-03-14T09:%02d:%02dZ", i/60%60, i%60),
+			Text:      strings.Join(text, " "),
+			Reactions: r.IntN(4),
+		})
+		b, err := json.Marshal(struct {
+			Type     string `json:"type"`
+			Room     string `json:"room"`
+			Messages []chat `json:"messages"`
+		}{"history", "general", msgs})
+		if err != nil {
+			panic(err)
+		}
+		if len(b) > size {
+			break
+		}
+		out = b
+	}
+	return bytes.Clone(out)
 }
 
 func closeAll(cs []*wsConn) {

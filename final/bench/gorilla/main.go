@@ -9,10 +9,12 @@
 // message is streamed, never held whole in memory), and a streaming UTF-8
 // check on text messages, since RFC 6455 requires it and final does it too.
 // Upgrader buffers are 4096/4096 (gorilla's defaults, and the example's),
-// CheckOrigin allows every origin, compression is off (the load generator
-// never asks for it anyway).
+// CheckOrigin allows every origin. Compression is off unless -compress is
+// given, as with final: then the Upgrader's EnableCompression accepts
+// permessage-deflate when a client offers it (gorilla agrees only to no
+// context takeover both ways) and every message written is compressed.
 //
-//	go run ./gorilla -addr 127.0.0.1:9000
+//	go run ./gorilla -addr 127.0.0.1:9000 [-compress]
 package main
 
 import (
@@ -35,9 +37,11 @@ var upgrader = websocket.Upgrader{
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9000", "listen address")
+	compress := flag.Bool("compress", false, "accept permessage-deflate when a client offers it (RFC 7692)")
 	flag.Parse()
+	upgrader.EnableCompression = *compress
 	log.SetFlags(0)
-	log.Printf("gorilla echo server on %s", *addr)
+	log.Printf("gorilla echo server on %s (-compress=%v)", *addr, *compress)
 	log.Fatal(http.ListenAndServe(*addr, http.HandlerFunc(echo)))
 }
 

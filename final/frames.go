@@ -153,7 +153,11 @@ func describeHandshake(r *http.Request) handshake {
 		Key: r.Header.Get("Sec-WebSocket-Key"), GUID: websocket.MagicString}
 	h.Headers = append(h.Headers, [2]string{"Host", r.Host}) // net/http keeps Host apart
 	for _, name := range slices.Sorted(maps.Keys(r.Header)) {
-		h.Headers = append(h.Headers, [2]string{name, strings.Join(r.Header[name], ", ")})
+		value := strings.Join(r.Header[name], ", ")
+		if name == "Cookie" || name == "Authorization" {
+			value = "(not shown: the page's script must not see what HttpOnly hides)"
+		}
+		h.Headers = append(h.Headers, [2]string{name, value})
 	}
 	h.SHA1 = fmt.Sprintf("%x", sha1.Sum([]byte(h.Key+h.GUID)))
 	h.Accept = websocket.AcceptKey(h.Key)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestServerPrintsTheRequestABrowserSends(t *testing.T) {
+	needs(t, showBytesExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 
@@ -21,6 +22,7 @@ func TestServerPrintsTheRequestABrowserSends(t *testing.T) {
 }
 
 func TestServerPrintsBytesThatArriveInPieces(t *testing.T) {
+	needs(t, showBytesExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 
@@ -48,6 +50,7 @@ func TestServerSaysWhenAClientLeaves(t *testing.T) {
 }
 
 func TestServerKeepsAcceptingAfterGarbage(t *testing.T) {
+	needs(t, showBytesExercise)
 	addr, out := startServer(t)
 	garbage := dial(t, addr)
 	_, err := garbage.Write([]byte{0x00, 0xff, 0x81, 0x85})

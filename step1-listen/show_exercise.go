@@ -10,14 +10,13 @@ package main
 // HTTP ends each line with the two bytes \r\n and ends the whole head with an
 // empty line, \r\n\r\n (RFC 9112 §2.1); showBytes makes both visible.
 func showBytes(data []byte) string {
-	// TODO(exercise): loop over data one byte at a time and build the string
-	// with a strings.Builder:
-	//   '\r' → the two characters `\r`
-	//   '\n' → the two characters `\n`, then a real line break
-	//   '\t' → `\t`
-	//   ' ' … '~' (printable ASCII) → the byte itself
-	//   anything else → `\x` and two lower-case hex digits (fmt.Fprintf "%02x")
-	// Read docs/step1-listen.md, "Exercise", then run:
+	// TODO(exercise): return data as the comment above describes. Every
+	// byte of data appears in the result, in order, as exactly one of: itself
+	// (printable ASCII, ' ' to '~'), \r, \n plus a line break, \t, or \x with
+	// two lower-case hex digits. Nothing is dropped, nothing is added.
+	//
+	// Read docs/step1-listen.md § Exercise (its hints open one at a time)
+	// and RFC 9112 §2.1 for why \r\n matters. Then run:
 	//   go test -tags exercise ./step1-listen
 	return ""
 }

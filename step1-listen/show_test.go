@@ -1,32 +1,116 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
 )
 
+// showBytesExercise is this step's exercise: showBytes, in show_exercise.go
+// when built with -tags exercise.
+var showBytesExercise = exercise{
+	name:    "showBytes",
+	file:    "step1-listen/show_exercise.go",
+	section: "docs/step1-listen.md § Exercise",
+	test:    "TestShowBytes",
+	stub:    func() bool { return showBytes([]byte("GET")) == "" },
+	probe: func() string {
+		// What the server tests look for in the log.
+		for _, c := range []struct{ in, want string }{
+			{"GET /chatsocket HTTP/1.1\r\nUpgrade: websocket\r\n", "GET /chatsocket HTTP/1.1\\r\\n\nUpgrade: websocket\\r\\n\n"},
+			{"\x00\xff\x81\x85", `\x00\xff\x81\x85`},
+		} {
+			if got := showBytes([]byte(c.in)); got != c.want {
+				return fmt.Sprintf("it gets showBytes(%q) wrong", c.in)
+			}
+		}
+		return ""
+	},
+}
+
+const showHint = "docs/step1-listen.md § Exercise"
+
+// TestShowBytesMistakes looks for the mistakes the chapter's hints warn
+// about, one case each: wrong is what the mistake makes of data, and a case
+// fails only when showBytes gives exactly that, naming the mistake.
+// TestShowBytes checks everything else.
+func TestShowBytesMistakes(t *testing.T) {
+	notStub(t, showBytesExercise)
+	tests := []struct {
+		mistake string
+		data    string
+		want    string
+		wrong   string
+		hint    string
+	}{
+		{"ranging over runes, not bytes", "你", `\xe4\xbd\xa0`, `\x4f60`,
+			"loop over the bytes (for _, c := range data): 你 is three bytes of UTF-8, each one shown as \\xNN"},
+		{"no line break after \\n", "a\nb", "a\\n\nb", `a\nb`,
+			`after the two characters \n comes a real line break, or a request is one long line`},
+		{"\\r written as hex", "\r", `\r`, `\x0d`, `\r has its own escape, like \n and \t`},
+		{"0x7f taken for printable", "\x7f", `\x7f`, "\x7f",
+			"printable ends at '~' (0x7e); 0x7f is DEL, a control byte"},
+		{"the space taken for unprintable", " ", " ", `\x20`, "printable starts at ' ' (0x20), the space itself"},
+		{"upper-case hex digits", "\xfa", `\xfa`, `\xFA`, "%02x writes lower case, %02X upper case"},
+		{"a hex digit missing", "\x05", `\x05`, `\x5`, "%02x pads to two digits; %x writes 5 alone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mistake, func(t *testing.T) {
+			if got := showBytes([]byte(tt.data)); got == tt.wrong && got != tt.want {
+				t.Errorf("showBytes(%q) = %s, want %s: that is the mistake \"%s\": %s",
+					tt.data, shown(got), shown(tt.want), tt.mistake, tt.hint)
+			}
+		})
+	}
+}
+
 func TestShowBytes(t *testing.T) {
-	const hint = "see docs/step1-listen.md, \"Exercise\""
+	notStub(t, showBytesExercise)
 	tests := []struct {
 		name string
 		data string
 		want string
+		hint string // the rule the case checks
 	}{
-		{"printable text is shown as it is", "GET / HTTP/1.1", "GET / HTTP/1.1"},
-		{"a line ends with a visible \\r\\n and a line break", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\\r\\n\n"},
+		{"printable text is shown as it is", "GET / HTTP/1.1", "GET / HTTP/1.1",
+			"printable ASCII, ' ' to '~', is written as itself"},
+		{"a line ends with a visible \\r\\n and a line break", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\\r\\n\n",
+			`\r is written as the two characters \r; \n as \n and then a real line break`},
 		{"the empty line that ends the head shows as \\r\\n on its own",
-			"Host: a\r\n\r\n", "Host: a\\r\\n\n\\r\\n\n"},
-		{"a tab is shown as \\t", "a\tb", `a\tb`},
+			"Host: a\r\n\r\n", "Host: a\\r\\n\n\\r\\n\n",
+			`every \r\n gets its own \r\n and line break, the empty line's too`},
+		{"a tab is shown as \\t", "a\tb", `a\tb`, `a tab is written as \t`},
 		{"other bytes are two hex digits after \\x",
-			"\x81\x85\x37\xfa\x21\x3d\x7f", `\x81\x857\xfa!=\x7f`},
-		{"a zero byte is \\x00", "\x00", `\x00`},
-		{"nothing gives nothing", "", ""},
+			"\x81\x85\x37\xfa\x21\x3d\x7f", `\x81\x857\xfa!=\x7f`,
+			`any other byte is \x and two lower-case hex digits`},
+		{"a zero byte is \\x00", "\x00", `\x00`, `always two hex digits`},
+		{"nothing gives nothing", "", "", "no bytes, no text"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := showBytes([]byte(tt.data))
-			assert.Equal(t, tt.want, got, "showBytes(%q): got %q want %q (%s)", tt.data, got, tt.want, hint)
+			if got := showBytes([]byte(tt.data)); got != tt.want {
+				t.Errorf("showBytes(%q) = %s, want %s: %s (%s)", tt.data, shown(got), shown(tt.want), tt.hint, showHint)
+			}
 		})
 	}
+}
+
+// shown quotes what showBytes returned as it would print, with ↵ for a
+// real line break and ⟨0xNN⟩ for any other control byte: %q would double
+// every backslash.
+func shown(s string) string {
+	var b strings.Builder
+	b.WriteByte('`')
+	for _, c := range []byte(s) {
+		switch {
+		case c == '\n':
+			b.WriteString("↵")
+		case c < ' ' || c == 0x7f:
+			fmt.Fprintf(&b, "⟨0x%02x⟩", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('`')
+	return b.String()
 }

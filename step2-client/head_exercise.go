@@ -19,18 +19,17 @@ import (
 // It fails with errHeadTooLarge once the head passes maxHeadSize bytes, and
 // with io.ErrUnexpectedEOF if the client hangs up in the middle of it.
 func readHead(r *bufio.Reader) ([]string, error) {
-	// TODO(exercise): read one line at a time with r.ReadSlice('\n') until
-	// you meet the empty line.
-	//   - Strip the "\n" and then the "\r" from each line; keep the rest.
-	//   - The empty line ends the head: return the lines read so far. If the
-	//     very first line is empty, return errEmptyHead.
-	//   - Count the bytes: past maxHeadSize, or when ReadSlice says
-	//     bufio.ErrBufferFull (a line longer than the buffer), return
-	//     errHeadTooLarge, so a client cannot make you read forever.
-	//   - io.EOF after some bytes means the client hung up mid-head: return
-	//     io.ErrUnexpectedEOF. io.EOF before any byte is just io.EOF.
-	// Never read past the empty line: the bytes after it belong to whoever
-	// reads r next. Read docs/step2-client.md, "Exercise", then run:
+	// TODO(exercise): return the lines of the head as the comment above
+	// says. The contract, which the server and step 3 rely on:
+	//   - every line ending (\r\n or a bare \n) is gone from the lines;
+	//   - r is left just after the empty line, whatever the reads looked
+	//     like (the next bytes may be a frame, or a second request);
+	//   - a client cannot make you read, or keep, more than maxHeadSize
+	//     bytes, even in one endless line (errHeadTooLarge);
+	//   - a client that sends nothing gives io.EOF, one that stops in the
+	//     middle io.ErrUnexpectedEOF, an empty first line errEmptyHead.
+	// Read docs/step2-client.md § Exercise (its hints open one at a time),
+	// RFC 9112 §2.1 and §2.2, and the doc of bufio.Reader. Then run:
 	//   go test -tags exercise ./step2-client
 	return nil, errors.New("readHead is not written yet (the exercise TODO in head_exercise.go)")
 }

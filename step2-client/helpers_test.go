@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -78,23 +80,6 @@ func dial(t *testing.T, addr string) net.Conn {
 	return conn
 }
 
-// waitForOutput waits until the server has printed want.
-func waitForOutput(t *testing.T, out *syncBuffer, want string, hint string) {
-	t.Helper()
-	require.Eventuallyf(t, func() bool {
-		printed := out.String()
-		return strings.Contains(printed, want) || strings.Contains(printed, stubMarker)
-	}, 5*time.Second, 10*time.Millisecond,
-		"the server never printed %q (%s)\nit printed:\n%s", want, hint, out)
-	require.Containsf(t, out.String(), want,
-		"the server stopped at an exercise TODO before printing %q (%s)", want, hint)
-}
-
-// stubMarker ends the error of every exercise stub that returns one: once the
-// server has printed it, what the test waits for will not come, so
-// waitForOutput stops waiting.
-const stubMarker = "is not written yet"
-
 // roundTrip sends a raw request on a new connection and reads the response the
 // server writes back before closing.
 func roundTrip(t *testing.T, addr, request string) *http.Response {
@@ -104,7 +89,7 @@ func roundTrip(t *testing.T, addr, request string) *http.Response {
 	require.NoError(t, err)
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err, "the server should answer %q with an HTTP response", request)
+	require.NoError(t, err, "the server should answer %s with an HTTP response", short(request))
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
@@ -148,4 +133,121 @@ var splitReaders = []struct {
 	{"in one read", func(r io.Reader) io.Reader { return r }},
 	{"one byte per read", iotest.OneByteReader},
 	{"half of what is asked per read", iotest.HalfReader},
+}
+
+// waitForOutput waits until the server has printed want. If it has not
+// within 5 seconds, or if it has printed an exercise stub's error (after
+// which want cannot come), the test stops with the last lines of the log.
+func waitForOutput(t *testing.T, out *syncBuffer, want string, hint string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		printed := out.String()
+		switch {
+		case strings.Contains(printed, want):
+			return
+		case strings.Contains(printed, stubMarker):
+			t.Fatalf("the server stopped at an exercise stub before printing %q (%s); its last lines:\n%s",
+				want, hint, lastLines(printed, 5))
+		case time.Now().After(deadline):
+			t.Fatalf("the server never printed %q (%s); its last lines:\n%s", want, hint, lastLines(printed, 5))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stubMarker is in the error of every exercise stub that returns one
+// ("readHead is not written yet (…)").
+const stubMarker = "is not written yet"
+
+// An exercise is a function the learner writes in an _exercise.go file.
+// While it is still the stub, its own tests stop at once with one line
+// (every case would fail the same way), and so do the tests of code that
+// calls it, instead of waiting for output that cannot come.
+type exercise struct {
+	name    string // the function
+	file    string // the file to edit, from the repository root
+	section string // where the chapter explains it
+	test    string // the test that checks it case by case
+	// stub reports whether the function still does what its stub does.
+	stub func() bool
+	// probe tries the function on the plain cases the server relies on and
+	// says what it got wrong, or returns "".
+	probe func() string
+}
+
+// notStub stops a test of e, with one line, while e is still its stub.
+func notStub(t *testing.T, e exercise) {
+	t.Helper()
+	if e.stub() {
+		t.Fatalf("%s is not written yet: write it in %s (read %s)", e.name, e.file, e.section)
+	}
+}
+
+// needs stops a test that runs code calling the exercises, with one line, if
+// one of them is still its stub or gets a plain case wrong.
+func needs(t *testing.T, exercises ...exercise) {
+	t.Helper()
+	for _, e := range exercises {
+		problem := "it is still the stub"
+		if !e.stub() {
+			problem = e.probe()
+		}
+		if problem != "" {
+			t.Fatalf("needs %s: see %s (%s, %s): %s", e.name, e.test, e.file, e.section, problem)
+		}
+	}
+}
+
+// lastLines returns the last n lines of a server's log, indented, to attach
+// to a failure: the whole log can run to kilobytes.
+func lastLines(log string, n int) string {
+	log = strings.TrimRight(log, "\n")
+	if log == "" {
+		return "    (nothing)"
+	}
+	lines := strings.Split(log, "\n")
+	before := ""
+	if len(lines) > n {
+		before = fmt.Sprintf("    (%d lines before)\n", len(lines)-n)
+		lines = lines[len(lines)-n:]
+	}
+	return before + "    " + strings.Join(lines, "\n    ")
+}
+
+// tail prints as the last lines of out at the moment a failure message is
+// formatted, not when the message's arguments are evaluated.
+type tail struct{ out *syncBuffer }
+
+func (l tail) String() string { return lastLines(l.out.String(), 5) }
+
+// short quotes s, cut after 40 bytes: some test inputs are kilobytes long.
+func short(s string) string {
+	const most = 40
+	if len(s) <= most {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:most], len(s))
+}
+
+// errName names err the way the code does (io.EOF, errHeadTooLarge …), from
+// names or the usual ones, for a failure message.
+func errName(err error, names map[error]string) string {
+	if err == nil {
+		return "no error"
+	}
+	for e, name := range names {
+		if errors.Is(err, e) {
+			return name
+		}
+	}
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "io.ErrUnexpectedEOF"
+	case errors.Is(err, io.EOF):
+		return "io.EOF"
+	case errors.Is(err, bufio.ErrBufferFull):
+		return "bufio.ErrBufferFull"
+	}
+	return fmt.Sprintf("%q", err.Error())
 }

@@ -14,10 +14,11 @@ import (
 )
 
 func TestServerServesThePage(t *testing.T) {
+	needs(t, readHeadExercise)
 	addr, out := startServer(t)
 	resp := roundTrip(t, addr, "GET /?auto=hello HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
 
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equalf(t, http.StatusOK, resp.StatusCode, "GET / is answered with the page; the server's last lines:\n%s", tail{out})
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	doc, err := html.Parse(resp.Body)
 	require.NoError(t, err)
@@ -33,6 +34,7 @@ func TestServerServesThePage(t *testing.T) {
 }
 
 func TestServerPrintsTheUpgradeRequestHeaderByHeader(t *testing.T) {
+	needs(t, readHeadExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	_, err := conn.Write([]byte(articleRequest))
@@ -57,6 +59,7 @@ func TestServerPrintsTheUpgradeRequestHeaderByHeader(t *testing.T) {
 }
 
 func TestServerReadsARequestSentOneByteAtATime(t *testing.T) {
+	needs(t, readHeadExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	for i := range len(articleRequest) {
@@ -67,6 +70,7 @@ func TestServerReadsARequestSentOneByteAtATime(t *testing.T) {
 }
 
 func TestServerAnswersOtherRequests(t *testing.T) {
+	needs(t, readHeadExercise)
 	tests := []struct {
 		name    string
 		request string
@@ -91,6 +95,7 @@ func TestServerAnswersOtherRequests(t *testing.T) {
 }
 
 func TestServerSaysWhenASpareConnectionLeaves(t *testing.T) {
+	needs(t, readHeadExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	conn.Close()
@@ -99,6 +104,7 @@ func TestServerSaysWhenASpareConnectionLeaves(t *testing.T) {
 }
 
 func TestServerSurvivesAClientThatHangsUpMidHead(t *testing.T) {
+	needs(t, readHeadExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	_, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost:"))

@@ -30,15 +30,17 @@ type request struct {
 // It is the Go version of the article's get_headers, which crashes on a line
 // without a colon; getHeaders returns an error instead.
 func getHeaders(lines []string) (request, error) {
-	// TODO(exercise):
-	//   - Split lines[0] on " " into exactly three parts: method, url,
-	//     protocol. Anything else is an error.
-	//   - For every other line, use splitHeader to get name and value. A line
-	//     without a colon, or a name that is empty or contains a space or a
-	//     tab, is an error (fmt.Errorf, saying which line).
-	//   - Collect the fields with req.header.Add(name, value): http.Header
-	//     stores names in canonical form, so Get works whatever the case.
-	// Read docs/step3-handshake.md, "Exercise", then run:
+	// TODO(exercise): return the request that lines describe, as the
+	// comment above says. The contract, which handleConn relies on:
+	//   - method, url and protocol are the three words of lines[0]; a
+	//     request line of any other shape is an error;
+	//   - every other line is one header field, looked up afterwards with
+	//     req.header.Get in any case, its value without surrounding spaces,
+	//     a repeated field keeping all its values in order;
+	//   - a line that is not "Name: value" is an error that quotes it, so
+	//     the server can answer 400 and say why.
+	// Read docs/step3-handshake.md § Exercise (its hints open one at a
+	// time), RFC 9112 §3 and §5.1, and the doc of net/http's Header. Then:
 	//   go test -tags exercise ./step3-handshake
 	return request{}, errors.New("getHeaders is not written yet (the exercise TODO in handshake_exercise.go)")
 }
@@ -46,8 +48,9 @@ func getHeaders(lines []string) (request, error) {
 // splitHeader splits a header line "Name: value" into its name and its value
 // without the surrounding spaces.
 func splitHeader(line string) (name, value string, ok bool) {
-	// TODO(exercise): strings.Cut the line at the first ":" and
-	// strings.TrimSpace the value.
+	// TODO(exercise): the name is what comes before the first colon, the
+	// value what follows it, without surrounding spaces; ok says whether
+	// the line has a colon at all. describeHead uses it too.
 	return "", "", false
 }
 
@@ -56,9 +59,12 @@ func splitHeader(line string) (name, value string, ok bool) {
 // key, hash the result with SHA-1 (the article says "hmac1", but it is plain
 // SHA-1, no HMAC), and encode the 20-byte hash in standard base64.
 func acceptKey(key string) string {
-	// TODO(exercise): crypto/sha1's Sum of key+magicString, then
-	// encoding/base64's StdEncoding.EncodeToString of the 20 bytes.
-	// Check yourself against RFC 6455 §1.3: the key
-	// "dGhlIHNhbXBsZSBub25jZQ==" must give "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".
+	// TODO(exercise): return the value the comment above describes, the
+	// one a browser computes on its side and compares with what it gets
+	// (RFC 6455 §4.2.2, item 5.4, and §1.3 for a worked example: the key
+	// "dGhlIHNhbXBsZSBub25jZQ==" gives "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=").
+	// Read docs/step3-handshake.md § Exercise and § Where the article cuts
+	// corners, then run:
+	//   go test -tags exercise ./step3-handshake
 	return ""
 }

@@ -13,10 +13,11 @@ import (
 )
 
 func TestServerServesThePage(t *testing.T) {
+	needs(t, getHeadersExercise)
 	addr, out := startServer(t)
 	resp := roundTrip(t, addr, "GET /?auto=hello HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
 
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equalf(t, http.StatusOK, resp.StatusCode, "GET / is answered with the page; the server's last lines:\n%s", tail{out})
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	doc, err := html.Parse(resp.Body)
 	require.NoError(t, err)
@@ -32,6 +33,7 @@ func TestServerServesThePage(t *testing.T) {
 }
 
 func TestServerAnswersTheHandshake(t *testing.T) {
+	needs(t, getHeadersExercise, acceptKeyExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	_, err := conn.Write([]byte(articleRequest))
@@ -58,6 +60,7 @@ func TestServerAnswersTheHandshake(t *testing.T) {
 }
 
 func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
+	needs(t, getHeadersExercise, acceptKeyExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	// A client may send its first frame right behind the request, in the same
@@ -68,6 +71,7 @@ func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
 }
 
 func TestServerRefusesAnUpgradeWithoutAKey(t *testing.T) {
+	needs(t, getHeadersExercise)
 	addr, out := startServer(t)
 	request := strings.Replace(articleRequest, "Sec-WebSocket-Key: mnwFxiOlctXFN/DeMt1Amg==\r\n", "", 1)
 	resp := roundTrip(t, addr, request)
@@ -76,6 +80,7 @@ func TestServerRefusesAnUpgradeWithoutAKey(t *testing.T) {
 }
 
 func TestServerReadsARequestSentOneByteAtATime(t *testing.T) {
+	needs(t, getHeadersExercise, acceptKeyExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	for i := range len(articleRequest) {
@@ -86,6 +91,7 @@ func TestServerReadsARequestSentOneByteAtATime(t *testing.T) {
 }
 
 func TestServerAnswersOtherRequests(t *testing.T) {
+	needs(t, getHeadersExercise)
 	tests := []struct {
 		name    string
 		request string
@@ -119,6 +125,7 @@ func TestServerSaysWhenASpareConnectionLeaves(t *testing.T) {
 }
 
 func TestServerSurvivesAClientThatHangsUpMidHead(t *testing.T) {
+	needs(t, getHeadersExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	_, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost:"))

@@ -72,8 +72,8 @@ func TestServeRetriesWhenAcceptFails(t *testing.T) {
 				client := conn.LocalAddr().String()
 				require.Eventuallyf(t, func() bool { return len(done) > 0 || strings.Contains(out.String(), client) },
 					5*time.Second, 10*time.Millisecond,
-					"the server never printed the client's address %s: after a failed Accept serve must go on accepting (%s)\nit printed:\n%s",
-					client, chapter, out)
+					"the server never printed the client's address %s: after a failed Accept serve must go on accepting (%s); its last lines:\n%s",
+					client, chapter, tail{out})
 				select {
 				case err := <-done:
 					t.Fatalf("serve returned %q after a failed Accept; it must wait and try again (%s)", err, chapter)
@@ -83,12 +83,18 @@ func TestServeRetriesWhenAcceptFails(t *testing.T) {
 
 			printed := out.String()
 			failed := linesWith(printed, "accept failed")
-			assert.Len(t, failed, 2, "one line when a run of failures begins, not one per failure (%s); it printed:\n%s", chapter, printed)
+			if len(failed) != 2 {
+				t.Errorf("%d lines say \"accept failed\", want 2: one when a run of failures begins, not one per failure (%s); the last lines:\n%s",
+					len(failed), chapter, lastLines(printed, 5))
+			}
 			for _, l := range failed {
 				assert.Contains(t, l, tt.err.Error(), "the line says what went wrong")
 				assert.Contains(t, l, "retrying in 5ms", "each run of failures starts again at 5ms: a good Accept resets the backoff (%s)", chapter)
 			}
-			assert.Len(t, linesWith(printed, "accept works again"), 2, "one line when Accept works again (%s); it printed:\n%s", chapter, printed)
+			if again := linesWith(printed, "accept works again"); len(again) != 2 {
+				t.Errorf("%d lines say \"accept works again\", want 2: one when Accept works again (%s); the last lines:\n%s",
+					len(again), chapter, lastLines(printed, 5))
+			}
 
 			inner.Close()
 			select {

@@ -26,20 +26,18 @@ import (
 // bit set, and errFrameTooLarge, before allocating anything, if the payload
 // would be longer than maxPayload bytes.
 func readFrame(r io.Reader, maxPayload uint64) (frame, error) {
-	// TODO(exercise):
-	//   1. io.ReadFull the first 2 bytes. Take fin, rsv, opcode from byte 0
-	//      and masked, payloadLen from byte 1, with the bit constants in
-	//      frame_def.go (finalBit, opcodeBits, maskBit, payloadLenBits …).
-	//   2. payloadLen 126: io.ReadFull 2 more bytes, the length is
-	//      binary.BigEndian.Uint16 of them; 127: 8 bytes and Uint64, and a
-	//      length with its top bit set is errBadLength.
-	//   3. A length over maxPayload is errFrameTooLarge: check it before
-	//      you make([]byte, length), or a client can make you allocate 2^63.
-	//   4. If masked, io.ReadFull the 4-byte key into f.key.
-	//   5. io.ReadFull the payload, then unmask it.
-	// After the first byte, io.EOF means the frame was cut short: return
-	// io.ErrUnexpectedEOF (the helper unexpected does it).
-	// Read docs/step4-unpack.md, "Exercise", then run:
+	// TODO(exercise): return the next frame of r as the comment above
+	// says. The contract, which readFrames and step 5 rely on:
+	//   - each field of frame (frame_def.go) holds what the client sent:
+	//     payloadLen as in byte 1 (126 and 127 included), rsv in its bit
+	//     places, the payload unmasked;
+	//   - exactly one frame is taken from r, however TCP cut the bytes:
+	//     the next call starts at the next frame;
+	//   - the errors are the ones listed above, and a client can never make
+	//     you allocate more than maxPayload bytes.
+	// Read docs/step4-unpack.md § Exercise (its hints open one at a time)
+	// and § Where the article cuts corners, RFC 6455 §5.2 (the layout) and
+	// §5.3 (masking). Then run:
 	//   go test -tags exercise ./step4-unpack
 	return frame{}, errors.New("readFrame is not written yet (the exercise TODO in frame_exercise.go)")
 }
@@ -50,7 +48,9 @@ func readFrame(r io.Reader, maxPayload uint64) (frame, error) {
 // It only keeps a browser's bytes from looking like anything a proxy on the
 // way might misread.
 func unmask(payload []byte, key [4]byte) {
-	// TODO(exercise): for each index i, payload[i] ^= key[i%4].
+	// TODO(exercise): unmask payload in place as the comment above says
+	// (RFC 6455 §5.3); the example in §5.7 unmasks 7f 9f 4d 51 58 with the
+	// key 37 fa 21 3d into "Hello".
 }
 
 // unexpected turns io.EOF into io.ErrUnexpectedEOF: once a frame has

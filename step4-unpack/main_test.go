@@ -17,7 +17,7 @@ func TestServerServesThePage(t *testing.T) {
 	addr, out := startServer(t)
 	resp := roundTrip(t, addr, "GET /?auto=hello HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
 
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equalf(t, http.StatusOK, resp.StatusCode, "GET / is answered with the page; the server's last lines:\n%s", tail{out})
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	doc, err := html.Parse(resp.Body)
 	require.NoError(t, err)
@@ -33,6 +33,7 @@ func TestServerServesThePage(t *testing.T) {
 }
 
 func TestServerAnswersTheHandshake(t *testing.T) {
+	needs(t, readFrameExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	_, err := conn.Write([]byte(articleRequest))
@@ -53,6 +54,7 @@ func TestServerAnswersTheHandshake(t *testing.T) {
 }
 
 func TestServerPrintsEachFrameDecoded(t *testing.T) {
+	needs(t, readFrameExercise, unmaskExercise)
 	tests := []struct {
 		name   string
 		writes [][]byte
@@ -105,6 +107,7 @@ func TestServerPrintsEachFrameDecoded(t *testing.T) {
 }
 
 func TestServerReadsAFrameSentOneByteAtATime(t *testing.T) {
+	needs(t, readFrameExercise)
 	addr, out := startServer(t)
 	conn, _ := openSocket(t, addr)
 	for _, b := range clientFrame(textFrame, "slow", rfcKey) {
@@ -115,6 +118,7 @@ func TestServerReadsAFrameSentOneByteAtATime(t *testing.T) {
 }
 
 func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
+	needs(t, readFrameExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	// A client may send its first frame right behind the request, in the same
@@ -125,6 +129,7 @@ func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
 }
 
 func TestServerSurvivesBadFrames(t *testing.T) {
+	needs(t, readFrameExercise)
 	tests := []struct {
 		name  string
 		bytes []byte

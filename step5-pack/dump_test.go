@@ -2,10 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
 )
 
 func TestDescribeFrame(t *testing.T) {
@@ -48,11 +47,33 @@ func TestDescribeFrame(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, describeFrame("in", tt.f))
+			if diff := textDiffer(describeFrame("in", tt.f), tt.want); diff != "" {
+				t.Error(diff)
+			}
 		})
 	}
 	t.Run("a long text is cut after 64 bytes", func(t *testing.T) {
 		long := frame{fin: true, opcode: textFrame, payloadLen: len16, payload: bytes.Repeat([]byte("x"), 1000)}
-		assert.Contains(t, describeFrame("in", long), `  text: "`+strings.Repeat("x", 64)+`" … (936 more bytes)`)
+		want := `  text: "` + strings.Repeat("x", 64) + `" … (936 more bytes)`
+		if got := describeFrame("in", long); !strings.Contains(got, want) {
+			t.Errorf("the picture of a 1000-byte text has no line %q; its last line is %q", want, got[strings.LastIndex(got, "\n")+1:])
+		}
 	})
+}
+
+// textDiffer returns "" if got and want are the same text, or its first
+// line that differs.
+func textDiffer(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(g), len(w)) {
+		switch {
+		case i >= len(g):
+			return fmt.Sprintf("%d lines, want %d: line %d, %q, is missing", len(g), len(w), i+1, w[i])
+		case i >= len(w):
+			return fmt.Sprintf("%d lines, want %d: line %d, %q, is one too many", len(g), len(w), i+1, g[i])
+		case g[i] != w[i]:
+			return fmt.Sprintf("line %d differs:\n  got:  %q\n  want: %q", i+1, g[i], w[i])
+		}
+	}
+	return ""
 }

@@ -19,7 +19,7 @@ func TestServerServesThePage(t *testing.T) {
 	addr, out := startServer(t)
 	resp := roundTrip(t, addr, "GET /?auto=hello HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
 
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equalf(t, http.StatusOK, resp.StatusCode, "GET / is answered with the page; the server's last lines:\n%s", tail{out})
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	doc, err := html.Parse(resp.Body)
 	require.NoError(t, err)
@@ -55,6 +55,7 @@ func TestServerAnswersTheHandshake(t *testing.T) {
 }
 
 func TestServerAnswersEachTextFrame(t *testing.T) {
+	needs(t, packFrameExercise)
 	tests := []struct {
 		name   string
 		writes [][]byte
@@ -102,8 +103,10 @@ func TestServerAnswersEachTextFrame(t *testing.T) {
 			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 			got := make([]byte, len(tt.want))
 			_, err := io.ReadFull(r, got)
-			require.NoError(t, err, "the server must send back a whole frame (docs/step5-pack.md)")
-			assert.Equal(t, tt.want, got, "the reply frame: FIN|opcode, the shortest length, no mask (RFC 6455 §5.2)")
+			require.NoErrorf(t, err, "the server must send back a whole frame (docs/step5-pack.md); its last lines:\n%s", tail{out})
+			if diff := bytesDiffer(got, tt.want); diff != "" {
+				t.Errorf("the reply frame: %s: FIN|opcode, the shortest length, no mask (RFC 6455 §5.2)", diff)
+			}
 			waitForOutput(t, out, "sent a frame back:\nframe out", "the server prints what it sent")
 			waitForOutput(t, out, "MASK=0 (not masked)", "server frames are never masked (RFC 6455 §5.1)")
 		})
@@ -111,18 +114,22 @@ func TestServerAnswersEachTextFrame(t *testing.T) {
 }
 
 func TestServerClosesAfterAnsweringClose(t *testing.T) {
+	needs(t, packFrameExercise)
 	addr, out := startServer(t)
 	conn, r := openSocket(t, addr)
 	_, err := conn.Write(clientFrame(closeFrame, "\x03\xe8", rfcKey))
 	require.NoError(t, err)
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	reply, err := io.ReadAll(r)
-	require.NoError(t, err, "after its close frame the server closes the TCP connection")
-	assert.Equal(t, []byte{0x88, 0x02, 0x03, 0xe8}, reply, "a close frame with the same code, then nothing")
+	require.NoErrorf(t, err, "after its close frame the server closes the TCP connection; its last lines:\n%s", tail{out})
+	if diff := bytesDiffer(reply, []byte{0x88, 0x02, 0x03, 0xe8}); diff != "" {
+		t.Errorf("the server's answer to a close: %s: a close frame with the same code, then nothing", diff)
+	}
 	waitForOutput(t, out, "close answered; closing the connection", "the server says why it hangs up")
 }
 
 func TestServerDropsAClientThatDoesNotRead(t *testing.T) {
+	needs(t, packFrameExercise)
 	// The tests do not run in parallel, so this one may shorten the timeout.
 	defaultTimeout := writeTimeout
 	writeTimeout = 100 * time.Millisecond
@@ -155,6 +162,7 @@ func TestServerDropsAClientThatDoesNotRead(t *testing.T) {
 }
 
 func TestServerReadsAFrameSentOneByteAtATime(t *testing.T) {
+	needs(t, packFrameExercise)
 	addr, out := startServer(t)
 	conn, _ := openSocket(t, addr)
 	for _, b := range clientFrame(textFrame, "slow", rfcKey) {
@@ -165,6 +173,7 @@ func TestServerReadsAFrameSentOneByteAtATime(t *testing.T) {
 }
 
 func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
+	needs(t, packFrameExercise)
 	addr, out := startServer(t)
 	conn := dial(t, addr)
 	// A client may send its first frame right behind the request, in the same
@@ -175,6 +184,7 @@ func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
 }
 
 func TestServerSurvivesBadFrames(t *testing.T) {
+	needs(t, packFrameExercise)
 	tests := []struct {
 		name  string
 		bytes []byte

@@ -13,14 +13,16 @@ package main
 // It is the article's send_msg without the sending, and for any opcode, not
 // only text ("\x81").
 func packFrame(opcode byte, payload []byte) []byte {
-	// TODO(exercise):
-	//   - byte 0 is finalBit | opcode.
-	//   - byte 1 is the length if it is below 126 (len16); else len16 and
-	//     binary.BigEndian.AppendUint16 of the length if it fits in 16 bits
-	//     (up to 0xffff); else len64 and AppendUint64. Mind the boundaries:
-	//     125 is 7-bit, 126 is 16-bit, 65535 is 16-bit, 65536 is 64-bit.
-	//   - then the payload itself, unmasked.
-	// Read docs/step5-pack.md, "Exercise", then run:
+	// TODO(exercise): return the whole frame, header and payload, as the
+	// comment above says. The contract, which sendMsg relies on (it sends
+	// the bytes with one Write and reads them back with step 4's readFrame):
+	//   - byte 0 says "last fragment" and the given opcode, whatever it is;
+	//   - the length takes the shortest of the three forms, big-endian, and
+	//     the boundaries (125/126, 65535/65536) fall where the table says;
+	//   - nothing is masked: a server frame has no MASK bit and no key;
+	//   - the payload follows unchanged.
+	// Read docs/step5-pack.md § Exercise (its hints open one at a time) and
+	// § What the article does, RFC 6455 §5.1 and §5.2. Then run:
 	//   go test -tags exercise ./step5-pack
 	return nil
 }

@@ -194,8 +194,13 @@ func TestShutdownClosesClientsWithGoingAway(t *testing.T) {
 	require.Len(t, f.Payload, 2+len("server shutting down"))
 	assert.Equal(t, wstest.ClosePayload(CloseGoingAway, "server shutting down"), f.Payload, "with 1001 going away (RFC 6455 §7.4.1)")
 
+	// Frames the client sent before it saw our close frame still arrive: a
+	// message is dropped, a ping is not answered (nothing may follow a close
+	// frame, RFC 6455 §5.5.1), and neither is an error.
+	c.Send(textFrame, []byte("sent before the close arrived"))
+	c.Send(pingFrame, []byte("and a ping"))
 	c.Send(closeFrame, wstest.ClosePayload(CloseGoingAway, "")) // the client's half of the handshake
-	c.ExpectEOF("the server closes TCP once both close frames are sent")
+	c.ExpectEOF("the server closes TCP once both close frames are sent, and sends nothing after its close frame")
 	<-stopped
 	wstest.WaitForOutput(t, out, "the client closed: 1001 (going away)")
 }

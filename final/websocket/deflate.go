@@ -46,6 +46,10 @@ const (
 // is, which is what RFC 6455 §7.4.1 gives 1007 for; RFC 7692 names no code.
 var errBadDeflate = errors.New("websocket: a compressed message does not inflate (RFC 7692 §7.2.2)")
 
+// errInflatedTooBig is a compressed message that inflates past MaxMessage: a
+// deflate bomb, or just a large message; 1009 like any other.
+var errInflatedTooBig = errors.New("websocket: message longer than the limit once inflated (Options.MaxMessage)")
+
 // errRSV1 is RSV1 where permessage-deflate does not allow it.
 var errRSV1 = errors.New("websocket: RSV1 on a continuation frame, or without permessage-deflate (RFC 7692 §6.1)")
 
@@ -53,6 +57,7 @@ var errRSV1 = errors.New("websocket: RSV1 on a continuation frame, or without pe
 type deflateParams struct {
 	on              bool
 	clientNoContext bool // the client resets its compressor for each message
+	serverWindow    bool // the client asked for server_max_window_bits (15: what we use anyway)
 }
 
 // negotiate picks the first permessage-deflate offer this server can honour
@@ -65,6 +70,9 @@ func negotiate(headers []string) (deflateParams, string) {
 		for offer := range strings.SplitSeq(h, ",") {
 			if p, ok := acceptOffer(offer); ok {
 				resp := extensionName + "; server_no_context_takeover"
+				if p.serverWindow {
+					resp += "; server_max_window_bits=15" // §7.1.2.1: accepted, so answered
+				}
 				if p.clientNoContext {
 					resp += "; client_no_context_takeover"
 				}
@@ -96,6 +104,7 @@ func acceptOffer(offer string) (deflateParams, bool) {
 		case name == "client_no_context_takeover" && !hasValue:
 			p.clientNoContext = true
 		case name == "server_max_window_bits" && validBits && bits == maxWindowBits: // below 15 cannot be honoured
+			p.serverWindow = true
 		case name == "client_max_window_bits" && (!hasValue || validBits): // any window inflates
 		default:
 			return deflateParams{}, false
@@ -125,18 +134,18 @@ func (c *Conn) inflate(opcode byte) error {
 	var err error
 	for err == nil {
 		if len(out) == cap(out) {
-			grow := min(max(len(out), 512), int(c.opts.MaxMessage)-len(out)+1)
-			if !c.opts.Budget.take(int64(grow)) {
-				err = errOverBudget
-				break
-			}
-			c.held += int64(grow)
-			out = slices.Grow(out, grow)
+			out = slices.Grow(out, min(max(len(out), 512), int(c.opts.MaxMessage)-len(out)+1))
 		}
 		var n int
 		n, err = fr.Read(out[len(out):cap(out)])
-		if out = out[:len(out)+n]; int64(len(out)) > c.opts.MaxMessage {
-			err = errMessageTooBig
+		out = out[:len(out)+n]
+		switch {
+		case int64(len(out)) > c.opts.MaxMessage:
+			err = errInflatedTooBig
+		case !c.opts.Budget.take(int64(n)): // the inflated bytes count, as they come
+			err = errOverBudget
+		default:
+			c.held += int64(n)
 		}
 	}
 	*c.msg = out
@@ -144,7 +153,7 @@ func (c *Conn) inflate(opcode byte) error {
 	c.held -= int64(len(*compressed))
 	putBuffer(compressed)
 	switch {
-	case err == errMessageTooBig, err == errOverBudget:
+	case err == errInflatedTooBig, err == errOverBudget:
 		return err
 	case err != io.EOF:
 		return errBadDeflate
@@ -161,14 +170,17 @@ func (c *Conn) keepWindow(out []byte) {
 	if c.deflate.clientNoContext {
 		return
 	}
+	if c.window == nil {
+		c.window = make([]byte, 0, windowSize) // and never more
+	}
 	if len(out) >= windowSize {
 		c.window = append(c.window[:0], out[len(out)-windowSize:]...)
 		return
 	}
-	c.window = append(c.window, out...)
-	if over := len(c.window) - windowSize; over > 0 {
-		c.window = c.window[:copy(c.window, c.window[over:])]
+	if keep := windowSize - len(out); len(c.window) > keep {
+		c.window = c.window[:copy(c.window, c.window[len(c.window)-keep:])]
 	}
+	c.window = append(c.window, out...)
 }
 
 // writeCompressed sends a data message compressed, RSV1 set (§7.2.1).

@@ -30,7 +30,7 @@ func TestNegotiateAnswersEachOffer(t *testing.T) {
 		{"client_no_context_takeover is echoed: the server need keep no window",
 			[]string{"permessage-deflate; client_no_context_takeover"}, ours + "; client_no_context_takeover"},
 		{"client_max_window_bits with a value", []string{"permessage-deflate; client_max_window_bits=10"}, ours},
-		{"server_max_window_bits=15", []string{"permessage-deflate; server_max_window_bits=15"}, ours},
+		{"server_max_window_bits=15 is answered", []string{"permessage-deflate; server_max_window_bits=15"}, ours + "; server_max_window_bits=15"},
 		{"a quoted value", []string{`permessage-deflate; client_max_window_bits="12"`}, ours},
 		{"names in any case", []string{"Permessage-Deflate; Client_Max_Window_Bits"}, ours},
 		{"server_max_window_bits below 15 cannot be honoured", []string{"permessage-deflate; server_max_window_bits=10"}, ""},
@@ -38,6 +38,7 @@ func TestNegotiateAnswersEachOffer(t *testing.T) {
 		{"offers over two headers", []string{"x-webkit-deflate-frame", "permessage-deflate"}, ours},
 		{"server_max_window_bits without a value", []string{"permessage-deflate; server_max_window_bits"}, ""},
 		{"a window of 16 bits", []string{"permessage-deflate; client_max_window_bits=16"}, ""},
+		{"a window of 8 bits, the smallest", []string{"permessage-deflate; client_max_window_bits=8"}, ours},
 		{"a window of 7 bits", []string{"permessage-deflate; client_max_window_bits=7"}, ""},
 		{"a window that is not a number", []string{"permessage-deflate; client_max_window_bits=big"}, ""},
 		{"a parameter twice", []string{"permessage-deflate; server_no_context_takeover; server_no_context_takeover"}, ""},
@@ -177,7 +178,7 @@ func TestDeflateBombStopsAtMaxMessage(t *testing.T) {
 	require.Less(t, len(bomb), 1<<20, "the bomb fits the limit until it is inflated")
 	c.Write(wstest.ClientFrame(finalBit|rsv1Bit|binaryFrame, bomb))
 	assert.Equal(t, CloseMessageTooBig, c.ExpectClose("a deflate bomb"), "1009: the limit counts the inflated size")
-	wstest.WaitForOutput(t, out, "message longer than the limit (Options.MaxMessage); sent 1009")
+	wstest.WaitForOutput(t, out, "message longer than the limit once inflated (Options.MaxMessage); sent 1009")
 	assert.Zero(t, s.Budget.Used(), "every byte goes back to the budget")
 	echoWorks(t, addr)
 }
@@ -229,6 +230,7 @@ func TestTheWindowIsTheLast32KiB(t *testing.T) {
 	assert.Equal(t, data[8<<10:40<<10], c.window, "the window is the last 32 KiB the client sent, across messages (RFC 7692 §7.2.3)")
 	c.keepWindow(data)
 	assert.Equal(t, data[len(data)-windowSize:], c.window, "a message longer than the window leaves its own last 32 KiB")
+	assert.Equal(t, windowSize, cap(c.window), "the window never takes more than 32 KiB")
 
 	quiet := &Conn{deflate: deflateParams{on: true, clientNoContext: true}}
 	quiet.keepWindow(data)

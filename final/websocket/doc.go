@@ -8,7 +8,7 @@
 // reassembles fragments, answers pings, checks UTF-8 and the size limit, and
 // answers the client's close frame; Ping and Close send control frames.
 // Server puts it together: it serves a page on GET /, upgrades requests on
-// any other path, runs a Handler for each connection, logs why each one
+// any path, runs a Handler for each connection, logs why each one
 // ended and says goodbye to all of them on Shutdown.
 //
 // # Concurrency

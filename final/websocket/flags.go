@@ -79,14 +79,23 @@ func (l *listFlag) Set(s string) error {
 // start-up.
 func (s *Server) Limits() string {
 	o := s.Options.withDefaults()
-	never := func(d time.Duration) string {
-		if d == 0 {
-			return "never"
-		}
-		return d.String()
+	memory, conns := "no limit on bytes in all", "no limit on connections"
+	if m := or(s.MaxMemory, DefaultMaxMemory); s.Budget != nil {
+		memory = fmt.Sprintf("%d bytes in all", s.Budget.limit)
+	} else if m > 0 {
+		memory = fmt.Sprintf("%d bytes in all", m)
 	}
-	line := fmt.Sprintf("messages up to %d bytes each and %d bytes in all, up to %d connections; ping after %s quiet, idle timeout %s",
-		o.MaxMessage, or(s.MaxMemory, DefaultMaxMemory), or(s.MaxConns, DefaultMaxConns), never(o.PingInterval), never(o.IdleTimeout))
+	if n := or(s.MaxConns, DefaultMaxConns); n > 0 {
+		conns = fmt.Sprintf("up to %d connections", n)
+	}
+	ping, idle := "no keepalive pings", "no idle timeout"
+	if o.PingInterval > 0 {
+		ping = fmt.Sprintf("ping after %v quiet", o.PingInterval)
+	}
+	if o.IdleTimeout > 0 {
+		idle = fmt.Sprintf("idle timeout %v", o.IdleTimeout)
+	}
+	line := fmt.Sprintf("messages up to %d bytes each and %s, %s; %s, %s", o.MaxMessage, memory, conns, ping, idle)
 	if o.Compress {
 		line += ", permessage-deflate accepted"
 	}

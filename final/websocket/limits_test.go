@@ -42,6 +42,15 @@ func TestMemoryBudgetClosesWithTryAgainLater(t *testing.T) {
 		"every byte goes back to the budget once the messages are done")
 }
 
+func TestAMessageOfExactlyTheBudgetIsAccepted(t *testing.T) {
+	cfg := testServer()
+	cfg.MaxMemory = 1000
+	_, addr, _ := startServer(t, cfg)
+	c := wstest.Connect(t, addr)
+	c.Send(binaryFrame, make([]byte, 1000))
+	c.Expect(binaryFrame, make([]byte, 1000), "-max-memory is what may be held, not the first byte refused")
+}
+
 func TestAMessageOfExactlyMaxMessageBytesIsAccepted(t *testing.T) {
 	cfg := testServer()
 	cfg.MaxMessage = 1000
@@ -103,7 +112,7 @@ func TestAPlainRequestBodyThatNeverComesIsCutOff(t *testing.T) {
 	require.NoError(t, err)
 	slow.SetReadDeadline(time.Now().Add(wstest.WaitFor))
 	_, err = io.ReadAll(slow)
-	require.NoError(t, err, "a request whose body never comes is cut off by -request-timeout (http.Server.ReadTimeout)")
+	require.NoError(t, err, "a request whose body never comes is cut off by Server.RequestTimeout (http.Server.ReadTimeout)")
 
 	time.Sleep(300 * time.Millisecond) // past the request timeout
 	ws.Send(textFrame, []byte("after the request timeout"))
@@ -218,7 +227,7 @@ func TestFlagsHaveTheDocumentedDefaults(t *testing.T) {
 	fs := flag.NewFlagSet("final", flag.ContinueOnError)
 	s.AddFlags(fs)
 	want := map[string]string{
-		"max-message": "1048576", "max-memory": "268435456", "max-conns": "10000", "origin": "",
+		"max-message": "1048576", "max-memory": "268435456", "max-conns": "10000", "origin": "", "compress": "false",
 		"idle-timeout": "2m0s", "ping-interval": "30s", "message-timeout": "1m0s", "write-timeout": "10s",
 	}
 	for name, def := range want {

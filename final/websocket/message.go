@@ -238,7 +238,7 @@ func closeCodeFor(err error) int {
 	switch err {
 	case errInvalidUTF8, errInvalidCloseReason:
 		return CloseInvalidPayload
-	case errMessageTooBig:
+	case errMessageTooBig, errInflatedTooBig:
 		return CloseMessageTooBig
 	case errOverBudget:
 		return CloseTryAgainLater

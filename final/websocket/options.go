@@ -5,11 +5,11 @@ import "time"
 // Defaults for the zero Options, and why.
 const (
 	// DefaultMaxMessage is 1 MiB, as in Python's websockets: ample for chat,
-	// JSON and the tutorial's pages, and small enough that a thousand
-	// clients each at the limit fit in a server's memory budget.
+	// JSON and the tutorial's pages, and small enough that 256 clients each
+	// at the limit fit in the default memory budget (DefaultMaxMemory).
 	DefaultMaxMessage = 1 << 20
 	// DefaultIdleTimeout closes a connection that has sent nothing, not even
-	// a pong, for 2 minutes: four keepalive pings went unanswered.
+	// a pong, for 2 minutes: three keepalive pings went unanswered.
 	DefaultIdleTimeout = 2 * time.Minute
 	// DefaultPingInterval is shorter than the 60 s after which proxies and
 	// load balancers usually cut a quiet connection.
@@ -42,7 +42,8 @@ type Options struct {
 
 	// IdleTimeout closes a connection that sends nothing for this long, not
 	// a byte, with 1001 (going away). Bytes that arrive slowly are progress:
-	// a frame trickled in a byte at a time is not idle. Zero means
+	// a frame trickled in a byte at a time is not idle, and neither is a
+	// client still reading what the server writes to it. Zero means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
 
@@ -71,11 +72,12 @@ type Options struct {
 	// client's compressed messages are inflated, the limits counting the
 	// inflated size. Off by default: it costs CPU on every message, and
 	// compressing secrets together with text an attacker chooses can leak
-	// them (CRIME, BREACH; RFC 7692 §8.1).
+	// them (CRIME, BREACH; RFC 7692 §8).
 	Compress bool
 
 	// OnFrame, if set, is called with every frame read from the client and
-	// every frame written to it, on the goroutine that reads or writes it.
+	// every frame written to it, on the goroutine that reads or writes it;
+	// as for Conn.Watch, it must not write to the connection.
 	OnFrame func(c *Conn, f Frame)
 }
 
@@ -105,6 +107,6 @@ type MessageType byte
 
 // The two types of data message, RFC 6455 §5.6; their values are their opcodes.
 const (
-	TextMessage   MessageType = textFrame
-	BinaryMessage MessageType = binaryFrame
+	TextMessage   MessageType = 0x1
+	BinaryMessage MessageType = 0x2
 )

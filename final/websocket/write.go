@@ -133,9 +133,12 @@ func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 // the reader, if any, stops at once.
 func (c *Conn) writeFailed(err error) error {
 	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
+	switch {
+	case errors.As(err, &netErr) && netErr.Timeout() && c.closeAsked.Load():
+		c.writeErr = fmt.Errorf("%w: nothing could be sent within the %v that Close allows", errNotReading, closeWait)
+	case errors.As(err, &netErr) && netErr.Timeout():
 		c.writeErr = fmt.Errorf("%w: nothing could be sent for %v", errNotReading, c.opts.WriteTimeout)
-	} else {
+	default:
 		c.writeErr = fmt.Errorf("websocket: cannot write to the client: %w", err)
 	}
 	c.rwc.Close()

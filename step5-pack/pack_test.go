@@ -2,9 +2,17 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // packFrameExercise is this step's exercise: packFrame, in pack_exercise.go
@@ -160,5 +168,164 @@ func TestPackFrameIsReadFrameBackwards(t *testing.T) {
 		if diff := bytesDiffer(f.payload, payload); diff != "" {
 			t.Errorf("%d bytes packed and read back: %s (%s)", size, diff, packHint)
 		}
+	}
+}
+
+// The server tests that need this file's function come after its own tests, so
+// that on the stub the first failure a learner reads is the function's own.
+
+func TestServerAnswersEachTextFrame(t *testing.T) {
+	needs(t, packFrameExercise)
+	tests := []struct {
+		name   string
+		writes [][]byte
+		want   []byte // the frame the server sends back
+	}{
+		{
+			name:   "RFC 6455 §5.7: a masked \"Hello\" gets a 7-bit reply",
+			writes: [][]byte{{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}},
+			want:   append([]byte{0x81, 15}, "you said: Hello"...),
+		},
+		{
+			name:   "a frame split over two TCP writes",
+			writes: [][]byte{{0x81, 0x85, 0x37, 0xfa}, {0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}},
+			want:   append([]byte{0x81, 15}, "you said: Hello"...),
+		},
+		{
+			name:   "200 bytes get a reply with a 16-bit length",
+			writes: [][]byte{clientFrame(textFrame, strings.Repeat("a", 200), rfcKey)},
+			want:   append([]byte{0x81, 126, 0, 210}, "you said: "+strings.Repeat("a", 200)...),
+		},
+		{
+			name:   "70000 bytes get a reply with a 64-bit length",
+			writes: [][]byte{clientFrame(textFrame, strings.Repeat("b", 70000), rfcKey)},
+			want:   append([]byte{0x81, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x7a}, "you said: "+strings.Repeat("b", 70000)...),
+		},
+		{
+			name:   "the article's captured close frame gets a close 1001 back",
+			writes: [][]byte{{0x88, 0x82, 0x08, 0x6a, 0xe8, 0x00, 0x0b, 0x83}},
+			want:   []byte{0x88, 0x02, 0x03, 0xe9},
+		},
+		{
+			name:   "a close frame with a 1-byte payload gets an empty close back (a 1-byte code is no code)",
+			writes: [][]byte{clientFrame(closeFrame, "\x03", rfcKey)},
+			want:   []byte{0x88, 0x00},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, out := startServer(t)
+			conn, r := openSocket(t, addr)
+			for _, w := range tt.writes {
+				_, err := conn.Write(w)
+				require.NoError(t, err)
+			}
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			got := make([]byte, len(tt.want))
+			_, err := io.ReadFull(r, got)
+			require.NoErrorf(t, err, "the server must send back a whole frame (docs/step5-pack.md); its last lines:\n%s", tail{out})
+			if diff := bytesDiffer(got, tt.want); diff != "" {
+				t.Errorf("the reply frame: %s: FIN|opcode, the shortest length, no mask (RFC 6455 §5.2)", diff)
+			}
+			waitForOutput(t, out, "sent a frame back:\nframe out", "the server prints what it sent")
+			waitForOutput(t, out, "MASK=0 (not masked)", "server frames are never masked (RFC 6455 §5.1)")
+		})
+	}
+}
+
+func TestServerClosesAfterAnsweringClose(t *testing.T) {
+	needs(t, packFrameExercise)
+	addr, out := startServer(t)
+	conn, r := openSocket(t, addr)
+	_, err := conn.Write(clientFrame(closeFrame, "\x03\xe8", rfcKey))
+	require.NoError(t, err)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	reply, err := io.ReadAll(r)
+	require.NoErrorf(t, err, "after its close frame the server closes the TCP connection; its last lines:\n%s", tail{out})
+	if diff := bytesDiffer(reply, []byte{0x88, 0x02, 0x03, 0xe8}); diff != "" {
+		t.Errorf("the server's answer to a close: %s: a close frame with the same code, then nothing", diff)
+	}
+	waitForOutput(t, out, "close answered; closing the connection", "the server says why it hangs up")
+}
+
+func TestServerDropsAClientThatDoesNotRead(t *testing.T) {
+	needs(t, packFrameExercise)
+	// The tests do not run in parallel, so this one may shorten the timeout.
+	defaultTimeout := writeTimeout
+	writeTimeout = 100 * time.Millisecond
+	t.Cleanup(func() { writeTimeout = defaultTimeout })
+
+	addr, out := startServer(t)
+	conn, _ := openSocket(t, addr)
+	// Send big frames and never read the replies. Once they fill the socket
+	// buffers the server's Write waits; the server then stops reading, and
+	// these writes wait too, which is why they run in their own goroutine.
+	// They end when the connection is closed.
+	go func() {
+		frame := clientFrame(textFrame, strings.Repeat("x", 60000), rfcKey)
+		for {
+			if _, err := conn.Write(frame); err != nil {
+				return
+			}
+		}
+	}()
+	waitForOutput(t, out, "the client is not reading; closing",
+		"a write deadline drops a client that does not read its replies (docs/step5-pack.md)")
+
+	// The server has hung up: reading what it sent ends at once, with EOF or
+	// a reset, instead of waiting.
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := io.Copy(io.Discard, conn)
+	var netErr net.Error
+	assert.False(t, errors.As(err, &netErr) && netErr.Timeout(),
+		"after a write times out the server closes the connection (docs/step5-pack.md); reading got %v", err)
+}
+
+func TestServerReadsAFrameSentOneByteAtATime(t *testing.T) {
+	needs(t, packFrameExercise)
+	addr, out := startServer(t)
+	conn, _ := openSocket(t, addr)
+	for _, b := range clientFrame(textFrame, "slow", rfcKey) {
+		_, err := conn.Write([]byte{b})
+		require.NoError(t, err)
+	}
+	waitForOutput(t, out, `text: "you said: slow"`, "a frame arriving one byte per TCP segment is still one frame")
+}
+
+func TestServerPrintsAFrameThatCameWithTheRequest(t *testing.T) {
+	needs(t, packFrameExercise)
+	addr, out := startServer(t)
+	conn := dial(t, addr)
+	// A client may send its first frame right behind the request, in the same
+	// TCP segment: the bytes readHead buffered past the head must not be lost.
+	_, err := conn.Write([]byte(articleRequest + string(clientFrame(textFrame, "eager", rfcKey))))
+	require.NoError(t, err)
+	waitForOutput(t, out, `text: "you said: eager"`, "the frame after the head is decoded, not dropped")
+}
+
+func TestServerSurvivesBadFrames(t *testing.T) {
+	needs(t, packFrameExercise)
+	tests := []struct {
+		name  string
+		bytes []byte
+		want  string
+	}{
+		{"a frame cut short", []byte{0x81, 0x85, 0x37, 0xfa}, "unexpected EOF"},
+		{"a frame claiming 2^63-1 bytes", []byte{0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, errFrameTooLarge.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, out := startServer(t)
+			conn, _ := openSocket(t, addr)
+			_, err := conn.Write(tt.bytes)
+			require.NoError(t, err)
+			conn.(*net.TCPConn).CloseWrite()
+			waitForOutput(t, out, tt.want, "bad input is reported, not a crash")
+
+			next, _ := openSocket(t, addr)
+			_, err = next.Write(clientFrame(textFrame, "still here", rfcKey))
+			require.NoError(t, err)
+			waitForOutput(t, out, `text: "you said: still here"`, "the server goes on serving other clients")
+		})
 	}
 }

@@ -197,3 +197,18 @@ func TestValidCloseCode(t *testing.T) {
 		})
 	}
 }
+
+func TestCloseCodeName(t *testing.T) {
+	tests := []struct {
+		code int
+		want string
+	}{
+		{1000, "normal closure"}, {1001, "going away"}, {1013, "try again later"},
+		{2999, "invalid"}, {3000, "application-defined"}, {4999, "application-defined"}, {5000, "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.code), func(t *testing.T) {
+			assert.Equal(t, tt.want, CloseCodeName(tt.code), "what the logs call a close code (RFC 6455 §7.4)")
+		})
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -224,4 +226,39 @@ func TestVerboseLogsFramePictures(t *testing.T) {
 	wstest.WaitForOutput(t, out, "frame in, 11 bytes on the wire")
 	wstest.WaitForOutput(t, out, "frame out, 7 bytes on the wire")
 	wstest.WaitForOutput(t, out, `text: "Hello"`)
+}
+
+func TestWritesFromManyGoroutinesNeverInterleave(t *testing.T) {
+	const writers, each = 8, 200
+	cfg := testServer()
+	cfg.Handler = func(c *Conn, _ *http.Request) error {
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					// Sizes that take each length encoding, so frames of
+					// two writers would show if they ever mixed.
+					msg := fmt.Appendf(nil, "%d %d %s", w, i, strings.Repeat("x", []int{10, 200, 70000}[i%3]))
+					if err := c.WriteMessage(TextMessage, msg); err != nil {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		_, _, err := c.ReadMessage()
+		return err
+	}
+	_, addr, _ := startServer(t, cfg)
+	c := wstest.Connect(t, addr)
+	next := make([]int, writers)
+	for range writers * each {
+		f, err := c.Read()
+		require.NoError(t, err, "every frame must be whole: the Conn's lock lets one writer at a time (docs/final.md)")
+		var w, i int
+		_, err = fmt.Sscanf(string(f.Payload), "%d %d", &w, &i)
+		require.NoError(t, err, "a frame of one writer holds only that writer's bytes")
+		require.Equal(t, next[w], i, "each writer's messages arrive in the order it wrote them")
+		next[w]++
+	}
 }

@@ -37,6 +37,23 @@ var readers = []struct {
 	{"one byte per read", iotest.OneByteReader},
 	{"half per read", iotest.HalfReader},
 	{"through bufio, one byte per read", func(r io.Reader) io.Reader { return bufio.NewReader(iotest.OneByteReader(r)) }},
+	{"the header and one byte, then the rest", func(r io.Reader) io.Reader { return &splitReader{r: r, first: 3} }},
+}
+
+// splitReader hands over first bytes in its first read, then whatever is
+// asked: a payload's pieces then start at an odd offset, where each piece
+// needs the masking key turned (rotate).
+type splitReader struct {
+	r     io.Reader
+	first int
+}
+
+func (s *splitReader) Read(p []byte) (int, error) {
+	if s.first > 0 {
+		p = p[:min(len(p), s.first)]
+		s.first -= len(p)
+	}
+	return s.r.Read(p)
 }
 
 func TestReadFrameDecodesTheRFCExamples(t *testing.T) {

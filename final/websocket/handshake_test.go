@@ -83,6 +83,9 @@ func TestHandshake(t *testing.T) {
 				assert.Equal(t, want, resp.Header.Get("Sec-WebSocket-Accept"), "RFC 6455 §4.2.2")
 				assert.Empty(t, resp.Header.Get("Sec-WebSocket-Extensions"), "no extension is negotiated, so RSV bits stay 0")
 			}
+			if tt.status == 405 {
+				assert.Equal(t, "GET", resp.Header.Get("Allow"), "a 405 says which method is allowed (RFC 9110 §15.5.6)")
+			}
 			if tt.status == 426 {
 				assert.Equal(t, "13", resp.Header.Get("Sec-WebSocket-Version"), "a 426 names the version the server speaks (RFC 6455 §4.4)")
 			}

@@ -244,3 +244,19 @@ func TestFlagsHaveTheDocumentedDefaults(t *testing.T) {
 	assert.Zero(t, o.PingInterval, "-ping-interval 0 turns keepalive off")
 	assert.Equal(t, []string{"http://a", "http://b"}, s.Origins, "-origin is a comma-separated list")
 }
+
+func TestQuoteCutsLongClientText(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"a newline is escaped", "a\nb", `"a\nb"`},
+		{"a terminal escape is escaped", "\x1b[31m", `"\x1b[31m"`},
+		{"100 bytes are kept whole", strings.Repeat("x", 100), `"` + strings.Repeat("x", 100) + `"`},
+		{"101 bytes are cut", strings.Repeat("x", 101), `"` + strings.Repeat("x", 100) + `"… (101 bytes)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, quote(tt.text), "client text in a log line (docs/final-extras.md)")
+		})
+	}
+}

@@ -260,3 +260,17 @@ func TestQuoteCutsLongClientText(t *testing.T) {
 		})
 	}
 }
+
+func TestControlFramesKeepTheirLimits(t *testing.T) {
+	newTestConn := func() *Conn {
+		rwc := &fuzzConn{in: bytes.NewReader(nil)}
+		return newConn(rwc, bufio.NewReader(rwc), Options{PingInterval: -1})
+	}
+	const hint = "a control frame carries at most 125 bytes (RFC 6455 §5.5)"
+	assert.NoError(t, newTestConn().Ping(make([]byte, 125)), hint)
+	assert.Error(t, newTestConn().Ping(make([]byte, 126)), hint)
+	assert.NoError(t, newTestConn().Close(CloseNormal, strings.Repeat("r", 123)), "a close reason of 123 bytes fits beside the 2-byte code")
+	assert.Error(t, newTestConn().Close(CloseNormal, strings.Repeat("r", 124)), "124 bytes do not")
+	assert.Error(t, newTestConn().Close(1005, ""), "1005 is never sent (RFC 6455 §7.4.1)")
+	assert.Error(t, newTestConn().Close(CloseNormal, "\xff"), "the reason is UTF-8 (RFC 6455 §5.5.1)")
+}

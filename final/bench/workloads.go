@@ -175,39 +175,13 @@ func runParallel(p *process, cfg runConfig) ([]float64, error) {
 	defer closeAll(cs)
 	w := newWindow(cfg)
 	lat := make([][]time.Duration, conns)
-	errs := make([]error, conns)
-	var wg sync.WaitGroup
-	for i, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = c.SetDeadline(w.safetyDeadline())
-			l := make([]time.Duration, 0, 1<<16)
-			for range maxMessagesPerConn {
-				t0 := time.Now()
-				if !t0.Before(w.end) {
-					break
-				}
-				if _, err := c.Write(frame); err != nil {
-					errs[i] = err
-					break
-				}
-				if _, _, err := c.readMessage(nil); err != nil {
-					errs[i] = err
-					break
-				}
-				if t1 := time.Now(); w.in(t0) && t1.Before(w.end) {
-					l = append(l, t1.Sub(t0))
-				}
-			}
-			lat[i] = l
-		}()
-	}
-	if cfg.onMeasure != nil {
-		time.AfterFunc(time.Until(w.start), cfg.onMeasure)
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err = roundTrips(cs, frame, w, cfg, func(i int, _ *wsConn, t0, t1 time.Time) error {
+		if w.in(t0) && t1.Before(w.end) {
+			lat[i] = append(lat[i], t1.Sub(t0))
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	all := slices.Concat(lat...)
@@ -417,12 +391,39 @@ func runCompressed(p *process, cfg runConfig) ([]float64, error) {
 	w := newWindow(cfg)
 	counts := make([]int64, len(cs))
 	wire := make([]int64, len(cs))
+	err = roundTrips(cs, frame, w, cfg, func(i int, c *wsConn, t0, t1 time.Time) error {
+		if !c.rsv1 {
+			return errors.New("an echo came back uncompressed (no RSV1)")
+		}
+		if w.in(t0) && t1.Before(w.end) {
+			counts[i]++
+			wire[i] += c.wire
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var n, onWire int64
+	for i := range cs {
+		n += counts[i]
+		onWire += wire[i]
+	}
+	if n == 0 {
+		return nil, errors.New("no round trip completed in the measured window")
+	}
+	return []float64{float64(n) / cfg.measure.Seconds(), float64(onWire) / float64(n), float64(len(frame))}, nil
+}
+
+// roundTrips has every connection send frame and wait for its echo, over
+// and over, until the window ends; reply is called after each echo with the
+// connection's index and the times the round trip began and ended, and an
+// error from it stops that connection. It returns the errors joined.
+func roundTrips(cs []*wsConn, frame []byte, w window, cfg runConfig, reply func(i int, c *wsConn, t0, t1 time.Time) error) error {
 	errs := make([]error, len(cs))
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			_ = c.SetDeadline(w.safetyDeadline())
 			for range maxMessagesPerConn {
 				t0 := time.Now()
@@ -437,33 +438,18 @@ func runCompressed(p *process, cfg runConfig) ([]float64, error) {
 					errs[i] = err
 					break
 				}
-				if !c.rsv1 {
-					errs[i] = errors.New("an echo came back uncompressed (no RSV1)")
+				if err := reply(i, c, t0, time.Now()); err != nil {
+					errs[i] = err
 					break
 				}
-				if w.in(t0) && time.Now().Before(w.end) {
-					counts[i]++
-					wire[i] += c.wire
-				}
 			}
-		}()
+		})
 	}
 	if cfg.onMeasure != nil {
 		time.AfterFunc(time.Until(w.start), cfg.onMeasure)
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	var n, onWire int64
-	for i := range cs {
-		n += counts[i]
-		onWire += wire[i]
-	}
-	if n == 0 {
-		return nil, errors.New("no round trip completed in the measured window")
-	}
-	return []float64{float64(n) / cfg.measure.Seconds(), float64(onWire) / float64(n), float64(len(frame))}, nil
+	return errors.Join(errs...)
 }
 
 // extensionAnswers keeps each server's Sec-WebSocket-Extensions answer in

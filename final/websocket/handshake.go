@@ -86,6 +86,10 @@ func checkHandshake(r *http.Request, origins []string) (int, string) {
 	switch {
 	case r.Method != http.MethodGet:
 		return http.StatusMethodNotAllowed, "the handshake must be a GET"
+	// The handshake is a head alone (§4.1): a body, which a proxy passes on
+	// as such, would reach us as frames. Python's websockets refuses it too.
+	case r.ContentLength != 0 || len(r.TransferEncoding) > 0:
+		return http.StatusBadRequest, "the handshake must not have a body"
 	case !r.ProtoAtLeast(1, 1):
 		return http.StatusBadRequest, "the handshake needs HTTP/1.1"
 	case !hasToken(r.Header, "Upgrade", "websocket"):

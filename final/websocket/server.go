@@ -6,6 +6,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -37,7 +38,9 @@ type Server struct {
 	// Handler serves one connection, on a goroutine of its own. It returns
 	// why the connection ended (usually the error of ReadMessage); the
 	// server then finishes the closing handshake if need be, closes the
-	// connection and logs the reason.
+	// connection and logs the reason. A Handler that panics closes its
+	// connection with 1011 (internal error); the panic is logged with its
+	// stack and the server goes on.
 	Handler func(c *Conn, r *http.Request) error
 
 	// Page is the HTML served on GET / (HEAD too); other methods get 405,
@@ -118,9 +121,13 @@ func (s *Server) setDefaults() {
 }
 
 // Shutdown stops accepting, sends every client a close frame with 1001
-// (going away) and waits for them to hang up until ctx is done; then it cuts
-// the connections that are left and returns once every Handler has returned.
-func (s *Server) Shutdown(ctx context.Context) {
+// (going away) and waits for them to hang up; it returns nil once every
+// Handler has returned. If ctx ends first, it cuts the connections that are
+// left and returns ctx.Err() at once, as net/http's Shutdown does: the
+// Handlers that have not returned are left running (one that reads soon
+// fails, its connection being cut; one that never reads runs on until it
+// returns by itself), and each one's closing line is logged when it ends.
+func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if s.http != nil {
 		s.http.Close() // closes the listener and plain HTTP; hijacked connections are ours
@@ -134,7 +141,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 	go func() { s.wg.Wait(); close(finished) }()
 	select {
 	case <-finished:
-		return
+		return nil
 	case <-ctx.Done():
 	}
 	s.mu.Lock()
@@ -142,7 +149,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 		c.hangUp()
 	}
 	s.mu.Unlock()
-	<-finished
+	return ctx.Err()
 }
 
 func (s *Server) logger() *log.Logger {
@@ -207,7 +214,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 
 // run serves c until it ends and says why.
 func (s *Server) run(c *Conn, r *http.Request) { // r is not kept once Handler returns
-	s.Handler(c, r)
+	s.serve(c, r)
 	why := c.finish()
 	s.mu.Lock()
 	delete(s.conns, c)
@@ -215,6 +222,19 @@ func (s *Server) run(c *Conn, r *http.Request) { // r is not kept once Handler r
 	s.release()
 	s.logger().Printf("%s: WebSocket closed: %v", c.RemoteAddr(), why)
 	s.wg.Done()
+}
+
+// serve runs the Handler. A Handler that panics takes down its connection,
+// not the process: as net/http does, the panic is logged with its stack and
+// the client gets 1011 (internal error, RFC 6455 §7.4.1).
+func (s *Server) serve(c *Conn, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.logger().Printf("%s: panic in the Handler: %v\n%s", c.RemoteAddr(), p, debug.Stack())
+			c.Close(CloseInternalError, "")
+		}
+	}()
+	s.Handler(c, r)
 }
 
 // take counts a connection in, if MaxConns allows another.

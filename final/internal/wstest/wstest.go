@@ -70,7 +70,7 @@ func (b *SyncBuffer) Tail(n int) string {
 // Server is what Start runs: websocket.Server has these methods.
 type Server interface {
 	Serve(net.Listener) error
-	Shutdown(context.Context)
+	Shutdown(context.Context) error
 }
 
 // Start runs s on a free port of 127.0.0.1 for the length of the test and

@@ -38,6 +38,7 @@ type view struct {
 	out     chan []byte  // JSON messages for the page; what does not fit is counted, not queued
 	dropped atomic.Int64 // messages that did not fit
 	echo    atomic.Pointer[websocket.Conn]
+	unwatch func() // stops watching echo; set and called under views.mu
 }
 
 // serve is the Handler of a view connection: it sends the page its echo
@@ -95,24 +96,29 @@ func (vs *views) claim(token string) (*view, string) {
 	return v, ""
 }
 
+// release ends the view of token: the token is free again, and its echo
+// connection, unwatched, stops paying for a picture of every frame.
 func (vs *views) release(token string) {
 	vs.mu.Lock()
+	if v := vs.byToken[token]; v.unwatch != nil {
+		v.unwatch()
+	}
 	delete(vs.byToken, token)
 	vs.mu.Unlock()
 }
 
 // watch shows the echo connection c to the view that has its token, if any:
-// first the opening handshake, then every frame.
+// first the opening handshake, then every frame until the view ends.
 func (vs *views) watch(c *websocket.Conn, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	vs.mu.Lock()
+	defer vs.mu.Unlock() // the view cannot end, and miss its unwatch, meanwhile
 	v := vs.byToken[token]
-	vs.mu.Unlock()
 	if token == "" || v == nil || !v.echo.CompareAndSwap(nil, c) {
 		return // no view, or its echo is another connection
 	}
 	v.push(describeHandshake(r))
-	c.Watch(func(f websocket.Frame) {
+	v.unwatch = c.Watch(func(f websocket.Frame) {
 		v.push(struct {
 			Kind    string                `json:"kind"`
 			Frame   websocket.Description `json:"frame"`

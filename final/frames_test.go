@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -130,4 +131,31 @@ func TestTheFrameViewCanBeTurnedOff(t *testing.T) {
 	echo := wstest.ConnectPath(t, addr, "/xxoo?token="+token('d'))
 	echo.Send(textFrame, []byte("hello"))
 	echo.Expect(textFrame, []byte("hello"), "the echo works exactly as before with -frames=false")
+}
+
+// allocsPerEcho is how many allocations, on average, echoing a short text
+// message on c costs the whole process.
+func allocsPerEcho(t *testing.T, c *wstest.Client) float64 {
+	t.Helper()
+	frame := wstest.ClientFrame(0x80|textFrame, []byte("hello"))
+	reply := make([]byte, 2+len("hello"))
+	return testing.AllocsPerRun(100, func() {
+		_, err := c.Conn.Write(frame)
+		require.NoError(t, err)
+		_, err = io.ReadFull(c.BR, reply)
+		require.NoError(t, err)
+	})
+}
+
+func TestAClosedViewLeavesItsEchoUnwatched(t *testing.T) {
+	addr, out := startEcho(t)
+	unwatched := allocsPerEcho(t, wstest.Connect(t, addr))
+	view := openView(t, addr, token('e'))
+	echo := wstest.ConnectPath(t, addr, "/xxoo?token="+token('e'))
+	require.Equal(t, "handshake", nextView(t, view).Kind, "the view watches its echo connection")
+	view.Send(closeFrame, wstest.ClosePayload(websocket.CloseNormal, "tab closed"))
+	view.ExpectClose("the view ends")
+	wstest.WaitForOutput(t, out, view.Conn.LocalAddr().String()+": WebSocket closed")
+	assert.LessOrEqual(t, allocsPerEcho(t, echo), unwatched+1,
+		"once its view has closed, an echo connection costs what an unwatched one does: nobody is left to see its frames (docs/final.md, the frame view)")
 }

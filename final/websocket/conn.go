@@ -139,16 +139,16 @@ func (c *Conn) lingeringClose() {
 
 // Watch has f called with every frame read from or written to this
 // connection from now on, on the goroutine that reads or writes it, as
-// Options.OnFrame is for every connection; Watch(nil) stops it. A
-// connection nobody watches pays nothing for it. f runs while the frame is
-// being written, under the connection's write lock: it must not write to
-// the connection itself, or it waits for ever; hand the frame on instead.
-func (c *Conn) Watch(f func(Frame)) {
-	if f == nil {
-		c.watch.Store(nil)
-		return
-	}
-	c.watch.Store(&f)
+// Options.OnFrame is for every connection, until the stop it returns is
+// called (a later Watch replaces f; stopping f then leaves the later one). A
+// connection nobody watches pays nothing for it, so stop as soon as nobody
+// looks. f runs while the frame is being written, under the connection's
+// write lock: it must not write to the connection itself, or it waits for
+// ever; hand the frame on instead.
+func (c *Conn) Watch(f func(Frame)) (stop func()) {
+	watcher := &f
+	c.watch.Store(watcher)
+	return func() { c.watch.CompareAndSwap(watcher, nil) }
 }
 
 // watched reports whether anyone wants to see this connection's frames.

@@ -11,10 +11,12 @@ var opcodeNames = [16]string{continuationFrame: "continuation", textFrame: "text
 
 // Frame is one frame as it crossed the wire, for Options.OnFrame. Its slices
 // are the connection's own buffers: they are valid only during the call.
+// Payload holds no more than a picture shows, so that watching a connection
+// costs no copy of its messages: Describe().Length is the whole length.
 type Frame struct {
 	Incoming bool   // read from the client; false: written by the server
 	Header   []byte // the frame header, as on the wire
-	Payload  []byte // the payload, as on the wire: masked if the client masked it
+	Payload  []byte // the payload as on the wire (masked if the client masked it), cut to its first 125 bytes
 
 	h        frameHeader
 	inflated int // a compressed message's size inflated, on its last frame
@@ -69,10 +71,18 @@ type Description struct {
 	CloseName  string `json:"closeName,omitempty"`
 }
 
+// shownPayload is the most of a payload that a Frame carries: all of a
+// control frame's (§5.5), more than a picture shows of a data frame's.
+const shownPayload = maxControlFramePayloadSize
+
+// shown is the part of a payload that a Frame carries.
+func shown(payload []byte) []byte { return payload[:min(len(payload), shownPayload)] }
+
 // describe takes a frame apart. raw is the header and payload the payload,
-// both as on the wire (masked if MASK=1).
+// both as on the wire (masked if MASK=1); payload may be cut short of
+// h.length.
 func describe(direction string, h frameHeader, raw, payload []byte) Description {
-	d := Description{Direction: direction, WireSize: len(raw) + len(payload), Byte0: bits(raw[0]), Byte1: bits(raw[1]),
+	d := Description{Direction: direction, WireSize: len(raw) + int(h.length), Byte0: bits(raw[0]), Byte1: bits(raw[1]),
 		Fin: h.fin, RSV: fmt.Sprintf("%03b", h.rsv>>4), Opcode: h.opcode, OpcodeName: opcodeNames[h.opcode],
 		Masked: h.masked, Length7: raw[1] & lengthMask, Encoding: "7-bit", Length: h.length}
 	if d.OpcodeName == "" {
@@ -93,37 +103,40 @@ func describe(direction string, h frameHeader, raw, payload []byte) Description 
 		plain = append([]byte(nil), payload...)
 		maskBytes(h.key, plain)
 	}
-	if len(payload) > 0 {
-		d.Payload = fmt.Sprintf("bytes %d-%d", at, at+len(payload)-1)
-		if len(payload) == 1 {
+	cut := int(h.length) - len(payload) // bytes the Frame did not carry
+	if h.length > 0 {
+		d.Payload = fmt.Sprintf("bytes %d-%d", at, at+int(h.length)-1)
+		if h.length == 1 {
 			d.Payload = fmt.Sprintf("byte %d", at)
 		}
-		d.Wire, d.HexMore = hexCut(payload)
-		d.Plain, _ = hexCut(plain)
+		d.Wire, d.HexMore = hexCut(payload, cut)
+		d.Plain, _ = hexCut(plain, cut)
 	}
 	d.Compressed = h.rsv&rsv1Bit != 0
 	switch {
 	case d.Compressed: // the text is in the inflated message, not in this frame
 	case h.opcode == textFrame || h.opcode == pingFrame || h.opcode == pongFrame:
-		d.Text, d.TextMore = textCut(plain)
+		d.Text, d.TextMore = textCut(plain, cut)
 	case h.opcode == closeFrame && len(plain) >= 2:
 		d.CloseCode = int(binary.BigEndian.Uint16(plain))
 		d.CloseName = CloseCodeName(d.CloseCode)
-		d.Text, d.TextMore = textCut(plain[2:])
+		d.Text, d.TextMore = textCut(plain[2:], cut)
 	}
 	return d
 }
 
-// hexCut is the first 16 bytes of p in hex, and how many bytes follow.
-func hexCut(p []byte) (string, int) {
+// hexCut is the first 16 bytes of p in hex, and how many bytes follow,
+// counting the cut bytes that p lacks.
+func hexCut(p []byte, cut int) (string, int) {
 	n := min(len(p), 16)
-	return fmt.Sprintf("% x", p[:n]), len(p) - n
+	return fmt.Sprintf("% x", p[:n]), len(p) - n + cut
 }
 
-// textCut is the first 64 bytes of p, and how many bytes follow.
-func textCut(p []byte) (string, int) {
+// textCut is the first 64 bytes of p, and how many bytes follow, counting
+// the cut bytes that p lacks.
+func textCut(p []byte, cut int) (string, int) {
 	n := min(len(p), 64)
-	return string(p[:n]), len(p) - n
+	return string(p[:n]), len(p) - n + cut
 }
 
 // more counts what a cut left out: " … (12 more bytes)".

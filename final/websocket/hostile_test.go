@@ -1,14 +1,18 @@
 package websocket
 
-// Tests of the Server under hostile use: a Handler that panics or never
-// returns, and an upgrade that carries a body.
+// Tests of the Server and the frame picture under hostile use: a Handler
+// that panics or never returns, an upgrade that carries a body, and what a
+// watched connection costs.
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +97,58 @@ func TestAnUpgradeWithABodyIsRefused(t *testing.T) {
 				rest, _ := io.ReadAll(br)
 				assert.Empty(t, rest, "nothing follows the refusal: the body never becomes frames")
 			}
+		})
+	}
+}
+
+// allocatedPerEcho is how many bytes the process allocates to echo a 1 MiB
+// message through s: the least of a few echoes, since one now and then finds
+// no pooled buffer (sync.Pool keeps one per core), watched or not.
+func allocatedPerEcho(t *testing.T, s *Server) uint64 {
+	_, addr, _ := startServer(t, s)
+	c := wstest.Connect(t, addr)
+	msg := bytes.Repeat([]byte("a"), 1<<20)
+	frame := wstest.ClientFrame(0x80|binaryFrame, msg)
+	reply := make([]byte, len(appendFrameHeader(nil, binaryFrame, len(msg)))+len(msg))
+	least := uint64(math.MaxUint64)
+	var before, after runtime.MemStats
+	for range 8 {
+		runtime.ReadMemStats(&before)
+		_, err := c.Conn.Write(frame)
+		require.NoError(t, err)
+		_, err = io.ReadFull(c.BR, reply)
+		require.NoError(t, err)
+		runtime.ReadMemStats(&after)
+		least = min(least, after.TotalAlloc-before.TotalAlloc)
+	}
+	return least
+}
+
+func TestAWatchedConnectionCostsLittleMore(t *testing.T) {
+	unwatched := allocatedPerEcho(t, testServer())
+	s := testServer()
+	s.OnFrame = func(_ *Conn, f Frame) { _ = f.Describe() } // what -v and the frame view do
+	watched := allocatedPerEcho(t, s)
+	assert.Less(t, watched, unwatched+64<<10,
+		"a 1 MiB echo allocates %d bytes watched, %d unwatched: a picture shows 16 bytes in hex and 64 of text, copy no more (docs/final.md, the frame view)",
+		watched, unwatched)
+}
+
+func TestAFrameCutToWhatIsShownDescribesTheWholeFrame(t *testing.T) {
+	tests := []struct {
+		name string
+		wire []byte
+	}{
+		{"a masked text frame of 1000 bytes", wstest.ClientFrame(0x80|textFrame, bytes.Repeat([]byte("0123456789"), 100))},
+		{"an unmasked binary frame of 70 000 bytes", append(appendFrameHeader(nil, binaryFrame, 70000), make([]byte, 70000)...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			whole := describeWire(t, "in", tt.wire)
+			h, raw, err := readFrameHeader(bytes.NewReader(tt.wire), make([]byte, maxFrameHeaderSize))
+			require.NoError(t, err)
+			cut := Frame{Incoming: true, Header: raw, Payload: shown(tt.wire[len(raw):]), h: h}
+			assert.Equal(t, whole, cut.Describe(), "the picture counts the bytes a Frame does not carry (docs/final.md, the frame view)")
 		})
 	}
 }

@@ -140,10 +140,11 @@ func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (in
 	if *c.msg = msg; err != nil {
 		return checked, err
 	}
+	watched := c.watched()
 	var wire []byte
-	if c.watched() {
-		wire = append([]byte(nil), msg[start:]...)
-		maskBytes(h.key, wire) // masking again gives the bytes as they came
+	if watched { // the part a picture shows, masked again as it came
+		wire = append([]byte(nil), shown(msg[start:])...)
+		maskBytes(h.key, wire)
 	}
 	inflated := 0
 	if h.fin && c.compressed { // the whole message is here: inflate it (RFC 7692 §7.2.2)
@@ -152,7 +153,7 @@ func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (in
 		}
 		inflated = len(*c.msg)
 	}
-	if wire != nil {
+	if watched {
 		c.showFrame(Frame{Incoming: true, Header: raw, Payload: wire, h: h, inflated: inflated})
 	}
 	return checked, nil

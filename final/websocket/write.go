@@ -104,7 +104,7 @@ func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 	header[0] |= rsv
 	if c.watched() {
 		h := frameHeader{fin: true, rsv: rsv, opcode: opcode, length: int64(len(payload))}
-		c.showFrame(Frame{Header: header, Payload: payload, h: h, inflated: inflated})
+		c.showFrame(Frame{Header: header, Payload: shown(payload), h: h, inflated: inflated})
 	}
 	bw := writers.Get().(*bufio.Writer)
 	defer writers.Put(bw)

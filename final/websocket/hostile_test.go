@@ -50,11 +50,17 @@ func TestAPanickingHandlerClosesOnlyItsConnection(t *testing.T) {
 func TestShutdownReturnsByItsDeadline(t *testing.T) {
 	stuck := make(chan struct{})
 	s := testServer()
-	s.Handler = func(c *Conn, r *http.Request) error { <-stuck; return nil } // never returns while the test runs
+	s.Handler = func(c *Conn, r *http.Request) error {
+		if r.URL.Path == "/stuck" {
+			<-stuck // never returns while the test runs
+			return nil
+		}
+		return echo(c, r)
+	}
 	s, addr, out := startServer(t, s)
 	t.Cleanup(func() { close(stuck) }) // runs before startServer's cleanup
-	wstest.Connect(t, addr)
-	wstest.WaitForOutput(t, out, "WebSocket open")
+	wstest.ConnectPath(t, addr, "/stuck")
+	wstest.WaitForOutput(t, out, `WebSocket open on "/stuck"`)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

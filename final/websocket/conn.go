@@ -137,8 +137,8 @@ func (c *Conn) lingeringClose() {
 	c.rwc.Close()
 }
 
-// Watch has f called with every frame read from or written to this
-// connection from now on, on the goroutine that reads or writes it, as
+// Watch has f, which must not be nil, called with every frame read from or
+// written to this connection from now on, on the goroutine that reads or writes it, as
 // Options.OnFrame is for every connection, until the stop it returns is
 // called (a later Watch replaces f; stopping f then leaves the later one). A
 // connection nobody watches pays nothing for it, so stop as soon as nobody

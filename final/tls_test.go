@@ -3,8 +3,11 @@ package main
 import (
 	"crypto/tls"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,4 +114,31 @@ func serverSettings(t *testing.T, addr string, cert wstest.Cert) map[uint16]uint
 		settings[binary.BigEndian.Uint16(p)] = binary.BigEndian.Uint32(p[2:])
 	}
 	return settings
+}
+
+// TestBrowserOverHTTPSOpensWSS: Chromium (taking the test's certificate)
+// loads the page over https:// with HTTP/2; the page's script, which builds
+// its socket's URL from location, opens wss://; the echo comes back and the
+// frame view shows the browser's masked hello and the server's echo.
+func TestBrowserOverHTTPSOpensWSS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	browser := wstest.StartBrowser(t)
+	addr, _ := startEchoTLS(t)
+	page := browser.Open("https://" + addr + "/?auto=hello")
+	wstest.WaitUntil(t, "the https page should show status open and the echo", func() (bool, string) {
+		doc := page.DOM()
+		status := wstest.TextOf(wstest.FindByID(doc, "status"))
+		log := wstest.ListItems(wstest.FindByID(doc, "log"))
+		return status == "open" && slices.Contains(log, "echo: hello"), fmt.Sprintf("status %q and log %q", status, wstest.Shorten(log, 5))
+	})
+	assert.Equal(t, "h2", page.Eval(`performance.getEntriesByType("navigation")[0].nextHopProtocol`), "the page itself came over HTTP/2")
+	assert.Equal(t, "wss://"+addr+"/xxoo?token=", strings.SplitAfter(page.Eval("socket.url"), "token=")[0], "an https page opens wss:// (page.html builds the URL from location)")
+	wstest.WaitUntil(t, "the frame view should show the browser's hello and its echo", func() (bool, string) {
+		frames := shownFrames(page)
+		in := slices.ContainsFunc(frames, func(f shownFrame) bool { return f.direction == "in" && f.masked == "1" && f.plain == "68 65 6c 6c 6f" })
+		out := slices.ContainsFunc(frames, func(f shownFrame) bool { return f.direction == "out" && f.masked == "0" && f.plain == "68 65 6c 6c 6f" })
+		return in && out, fmt.Sprintf("%d frames: %+v", len(frames), frames[max(0, len(frames)-4):])
+	})
 }

@@ -9,9 +9,9 @@ import (
 
 // AddFlags registers command-line flags for the server's limits on fs:
 // -max-message, -max-memory, -max-conns, -compress, -origin, -idle-timeout,
-// -ping-interval, -message-timeout, -write-timeout and -trusted-proxy. Each flag's default is
-// the field's value if set, or else the package's default; for the
-// durations, 0 on the command line means none.
+// -ping-interval, -message-timeout, -write-timeout and -trusted-proxy. Each
+// flag's default is the field's value if set, or else the package's default;
+// for the durations, 0 on the command line means none.
 func (s *Server) AddFlags(fs *flag.FlagSet) {
 	s.MaxMessage = or(s.MaxMessage, DefaultMaxMessage)
 	s.MaxMemory = or(s.MaxMemory, DefaultMaxMemory)

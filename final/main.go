@@ -35,6 +35,8 @@ var page []byte
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8002", "address to listen on")
+	certFile := flag.String("tls-cert", "", "certificate file (PEM): serve https:// and wss:// (needs -tls-key)")
+	keyFile := flag.String("tls-key", "", "private key file (PEM) of -tls-cert")
 	verbose := flag.Bool("v", false, "print every frame in and out as an annotated picture")
 	frames := flag.Bool("frames", true, "let the page show its own connection's frames (false: the page only echoes)")
 	s := newServer(os.Stdout, frames)
@@ -44,14 +46,21 @@ func main() {
 		s.OnFrame = func(c *websocket.Conn, f websocket.Frame) { s.Logger.Print(c.RemoteAddr(), " ", f) }
 	}
 
+	if (*certFile == "") != (*keyFile == "") {
+		log.Fatal("final: -tls-cert and -tls-key go together")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("final: echo server on http://%s/ (open it in a browser; Ctrl-C to stop)\n", ln.Addr())
+	scheme, serve := "http", s.Serve
+	if *certFile != "" { // TLS: the page's script then opens wss:// (page.html)
+		scheme, serve = "https", func(ln net.Listener) error { return s.ServeTLS(ln, *certFile, *keyFile) }
+	}
+	fmt.Printf("final: echo server on %s://%s/ (open it in a browser; Ctrl-C to stop)\n", scheme, ln.Addr())
 	fmt.Printf("final: %s\n", s.Limits())
 	go func() {
-		if err := s.Serve(ln); err != nil {
+		if err := serve(ln); err != nil {
 			log.Fatal(err)
 		}
 	}()
@@ -64,7 +73,9 @@ func main() {
 	fmt.Printf("final: %v: closing every client with %d (%s)\n", sig, websocket.CloseGoingAway, websocket.CloseCodeName(websocket.CloseGoingAway))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	s.Shutdown(ctx)
+	if err := s.Shutdown(ctx); err != nil {
+		fmt.Printf("final: %v: the clients still open were cut off\n", err)
+	}
 	fmt.Println("final: stopped")
 }
 

@@ -37,6 +37,8 @@ type roomConfig struct {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8002", "address to listen on")
+	certFile := flag.String("tls-cert", "", "certificate file (PEM): serve https:// and wss:// (needs -tls-key)")
+	keyFile := flag.String("tls-key", "", "private key file (PEM) of -tls-cert")
 	cfg := roomConfig{}
 	flag.IntVar(&cfg.queue, "queue", 1024, "messages that may wait for a client; a client that falls this far behind is disconnected with 1008")
 	flag.IntVar(&cfg.history, "history", 20, "recent messages a newcomer gets")
@@ -47,14 +49,21 @@ func main() {
 		log.Fatal("chat: -queue must be at least 1 and more than -history (a newcomer's history waits in its queue)")
 	}
 
+	if (*certFile == "") != (*keyFile == "") {
+		log.Fatal("chat: -tls-cert and -tls-key go together")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("chat: chat room on http://%s/ (open it in two browser tabs; Ctrl-C to stop)\n", ln.Addr())
+	scheme, serve := "http", s.Serve
+	if *certFile != "" { // TLS: the page's script then opens wss:// (page.html)
+		scheme, serve = "https", func(ln net.Listener) error { return s.ServeTLS(ln, *certFile, *keyFile) }
+	}
+	fmt.Printf("chat: chat room on %s://%s/ (open it in two browser tabs; Ctrl-C to stop)\n", scheme, ln.Addr())
 	fmt.Printf("chat: %s\n", s.Limits())
 	go func() {
-		if err := s.Serve(ln); err != nil {
+		if err := serve(ln); err != nil {
 			log.Fatal(err)
 		}
 	}()
@@ -64,7 +73,9 @@ func main() {
 	fmt.Printf("chat: %v: closing every client with %d (going away)\n", <-stop, websocket.CloseGoingAway)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	s.Shutdown(ctx)
+	if err := s.Shutdown(ctx); err != nil {
+		fmt.Printf("chat: %v: the clients still open were cut off\n", err)
+	}
 	fmt.Println("chat: stopped")
 }
 

@@ -9,9 +9,9 @@ import (
 
 // AddFlags registers command-line flags for the server's limits on fs:
 // -max-message, -max-memory, -max-conns, -compress, -origin, -idle-timeout,
-// -ping-interval, -message-timeout and -write-timeout. Each flag's default is
-// the field's value if set, or else the package's default; for the
-// durations, 0 on the command line means none.
+// -ping-interval, -message-timeout, -write-timeout and -trusted-proxy. Each
+// flag's default is the field's value if set, or else the package's default;
+// for the durations, 0 on the command line means none.
 func (s *Server) AddFlags(fs *flag.FlagSet) {
 	s.MaxMessage = or(s.MaxMessage, DefaultMaxMessage)
 	s.MaxMemory = or(s.MaxMemory, DefaultMaxMemory)
@@ -34,6 +34,7 @@ func (s *Server) AddFlags(fs *flag.FlagSet) {
 		*d.field = or(*d.field, d.def)
 		fs.Var((*durationFlag)(d.field), d.name, d.what+" (0: never)")
 	}
+	fs.Var((*prefixFlag)(&s.TrustedProxies), "trusted-proxy", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For the log believes, e.g. 127.0.0.1 (empty: believe none)")
 }
 
 // or is v, or def if v is zero.

@@ -42,7 +42,7 @@ func TestAPanickingHandlerClosesOnlyItsConnection(t *testing.T) {
 	assert.Equal(t, wstest.ClosePayload(CloseInternalError, ""), f.Payload, "with 1011 internal error (RFC 6455 §7.4.1)")
 	c.Send(closeFrame, wstest.ClosePayload(CloseNormal, ""))
 	c.ExpectEOF("the closing handshake ends as usual")
-	wstest.WaitForOutput(t, out, "panic in the Handler: a bug in the Handler")
+	wstest.WaitForOutput(t, out, `panic in the Handler: "a bug in the Handler"`)
 	assert.Contains(t, out.String(), "hostile_test.go", "the log has the stack, down to the line that panicked")
 	echoWorks(t, addr)
 }

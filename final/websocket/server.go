@@ -3,9 +3,11 @@ package websocket
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -71,6 +73,12 @@ type Server struct {
 	// would pass it closes its connection with 1013 (try again later). Zero
 	// means DefaultMaxMemory; negative, no limit.
 	MaxMemory int64
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// the log believes: behind one of them, a connection's lines name the
+	// client the proxy forwarded (proxy.go). Empty, the log names the TCP
+	// peer and the header is ignored, since any client can write it.
+	TrustedProxies []netip.Prefix
 
 	mu      sync.Mutex
 	http    *http.Server
@@ -178,8 +186,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // upgrade answers the handshake and starts the connection's goroutine.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
+	who := s.clientAddr(r)
 	if !s.take() {
-		s.logger().Printf("%s: refused the upgrade: %d connections open, the most -max-conns allows (503)", r.RemoteAddr, s.MaxConns)
+		s.logger().Printf("%s: refused the upgrade: %d connections open, the most -max-conns allows (503)", who, s.MaxConns)
 		w.Header().Set("Retry-After", retryAfter)
 		w.Header().Set("Connection", "close")
 		http.Error(w, "websocket: too many connections; try again later", http.StatusServiceUnavailable)
@@ -188,7 +197,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	c, err := Upgrade(w, r, &s.Options)
 	if err != nil {
 		s.release()
-		s.logger().Printf("%s: %v", r.RemoteAddr, err)
+		s.logger().Printf("%s: %v", who, err)
 		return
 	}
 	s.mu.Lock()
@@ -205,32 +214,32 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	s.conns[c] = true
 	s.wg.Add(1)
 	s.mu.Unlock()
-	s.logger().Printf("%s: WebSocket open on %s", r.RemoteAddr, quote(r.URL.Path))
+	s.logger().Printf("%s: WebSocket open on %s", who, quote(r.URL.Path))
 	// The connection gets a goroutine of its own and this handler returns,
 	// so net/http lets go of the request and of the stack that parsing it
 	// grew: an idle WebSocket costs only what it holds itself.
-	go s.run(c, r)
+	go s.run(c, r, who)
 }
 
 // run serves c until it ends and says why.
-func (s *Server) run(c *Conn, r *http.Request) { // r is not kept once Handler returns
-	s.serve(c, r)
+func (s *Server) run(c *Conn, r *http.Request, who string) { // r is not kept once Handler returns
+	s.serve(c, r, who)
 	why := c.finish()
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.release()
-	s.logger().Printf("%s: WebSocket closed: %v", c.RemoteAddr(), why)
+	s.logger().Printf("%s: WebSocket closed: %v", who, why)
 	s.wg.Done()
 }
 
 // serve runs the Handler. A Handler that panics takes down its connection,
 // not the process: as net/http does, the panic is logged with its stack and
 // the client gets 1011 (internal error, RFC 6455 §7.4.1).
-func (s *Server) serve(c *Conn, r *http.Request) {
+func (s *Server) serve(c *Conn, r *http.Request, who string) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.logger().Printf("%s: panic in the Handler: %v\n%s", c.RemoteAddr(), p, debug.Stack())
+			s.logger().Printf("%s: panic in the Handler: %s\n%s", who, quote(fmt.Sprint(p)), debug.Stack()) // quoted: its text may be the client's
 			c.Close(CloseInternalError, "")
 		}
 	}()

@@ -25,8 +25,9 @@ func FindChromium() string {
 	return ""
 }
 
-// chromiumFlags keep a headless Chromium quiet and off the network.
-var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+// chromiumFlags keep a headless Chromium quiet and off the network; it
+// takes the certificates that tests make for themselves (wss://).
+var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--ignore-certificate-errors",
 	"--disable-background-networking", "--disable-component-update", "--disable-sync"}
 
 // Browser is a headless Chromium driven over its DevTools protocol, so that

@@ -77,12 +77,18 @@ type Server interface {
 // returns its address. At the end of the test s is shut down at once.
 func Start(t testing.TB, s Server) string {
 	t.Helper()
+	return start(t, s, s.Serve)
+}
+
+// start runs serve on a free port of 127.0.0.1 and shuts s down at the end.
+func start(t testing.TB, s Server, serve func(net.Listener) error) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
-		s.Serve(ln)
+		serve(ln)
 	}()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -157,7 +163,12 @@ func ConnectPath(t testing.TB, addr, path string) *Client {
 // maybe followed by frames) and requires the 101 answer.
 func ConnectWith(t testing.TB, addr, request, key string) *Client {
 	t.Helper()
-	conn := Dial(t, addr)
+	return ConnectOn(t, Dial(t, addr), request, key)
+}
+
+// ConnectOn is ConnectWith on a connection already open, such as a TLS one.
+func ConnectOn(t testing.TB, conn net.Conn, request, key string) *Client {
+	t.Helper()
 	_, err := io.WriteString(conn, request)
 	require.NoError(t, err)
 	c := NewClient(t, conn, bufio.NewReader(conn))

@@ -22,9 +22,10 @@ const (
 // reads: each frame leaves whole, under the connection's lock, so frames of
 // two writers never interleave.
 type Conn struct {
-	rwc  net.Conn
-	br   *readBuffer
-	opts Options
+	rwc         net.Conn
+	br          *readBuffer
+	opts        Options
+	subprotocol string // agreed in the handshake (Options.Subprotocols), or ""
 
 	// Read side: used only by the goroutine in ReadMessage.
 	readBy     deadline                         // IdleTimeout, moved forward as bytes arrive
@@ -68,6 +69,10 @@ func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
 	}
 	return c
 }
+
+// Subprotocol is the subprotocol agreed in the opening handshake, one of
+// Options.Subprotocols, or "" if the client offered none of them.
+func (c *Conn) Subprotocol() string { return c.subprotocol }
 
 // RemoteAddr is the client's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.rwc.RemoteAddr() }

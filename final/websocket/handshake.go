@@ -49,13 +49,14 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 		return nil, fmt.Errorf("websocket: cannot take over the connection: %w", err)
 	}
 	c := newConn(rwc, brw.Reader, o)
+	c.subprotocol = chooseSubprotocol(o.Subprotocols, r.Header.Values("Sec-WebSocket-Protocol"))
 	var extensions string
 	if o.Compress {
 		c.deflate, extensions = negotiate(r.Header.Values("Sec-WebSocket-Extensions"))
 	}
 	c.mu.Lock() // the keepalive timer may write already
 	c.writeBy.extend(time.Now())
-	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), extensions)
+	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), c.subprotocol, extensions)
 	c.mu.Unlock()
 	if err != nil {
 		rwc.Close()
@@ -64,16 +65,36 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 	return c, nil
 }
 
-// writeAccept writes the 101 response of §4.2.2, with the extensions
-// agreed, if any.
-func writeAccept(bw *bufio.Writer, key, extensions string) error {
+// writeAccept writes the 101 response of §4.2.2, with the subprotocol and
+// the extensions agreed, if any.
+func writeAccept(bw *bufio.Writer, key, subprotocol, extensions string) error {
 	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Accept: %s\r\n", AcceptKey(key))
+	if subprotocol != "" {
+		fmt.Fprintf(bw, "Sec-WebSocket-Protocol: %s\r\n", subprotocol)
+	}
 	if extensions != "" {
 		fmt.Fprintf(bw, "Sec-WebSocket-Extensions: %s\r\n", extensions)
 	}
 	bw.WriteString("\r\n")
 	return bw.Flush()
+}
+
+// chooseSubprotocol returns the first of ours that the client offered, or
+// "". The offer may span several Sec-WebSocket-Protocol lines, each a
+// comma-separated list of tokens (§4.2.1 item 8, §11.3.4); tokens are
+// compared exactly, as subprotocol names are case-sensitive (RFC 7936).
+func chooseSubprotocol(ours, offered []string) string {
+	for _, p := range ours {
+		for _, line := range offered {
+			for t := range strings.SplitSeq(line, ",") {
+				if strings.TrimSpace(t) == p {
+					return p
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // checkHandshake checks an opening handshake (RFC 6455 §4.2.1) and returns

@@ -40,6 +40,15 @@ type Options struct {
 	// always allowed.
 	Origins []string
 
+	// Subprotocols lists the application protocols the server speaks, in
+	// its order of preference: the first one the client also offered in
+	// Sec-WebSocket-Protocol is chosen, echoed in the 101 and reported by
+	// Conn.Subprotocol (RFC 6455 §1.9, §4.2.2). Names are compared exactly,
+	// case included. When none is agreed the 101 names none, and the
+	// connection is accepted anyway: refusing a client that offers none is
+	// the caller's choice (see the example of Conn.Subprotocol).
+	Subprotocols []string
+
 	// IdleTimeout closes a connection that sends nothing for this long, not
 	// a byte, with 1001 (going away). Bytes that arrive slowly are progress:
 	// a frame trickled in a byte at a time is not idle, and neither is a

@@ -25,10 +25,12 @@ func IsUpgrade(r *http.Request) bool {
 
 // Upgrade answers an opening handshake (RFC 6455 §4.2) with 101 Switching
 // Protocols and returns the WebSocket connection, which the caller must end
-// with Close or by reading until ReadMessage fails. If the request is not a
-// valid handshake, Upgrade answers it with the HTTP status that says why
-// (400, 403, 405 or 426) and returns an error that says it in words. opts
-// may be nil for the defaults.
+// with Close or by reading until ReadMessage fails. Headers set on
+// w.Header() before the call go out with the 101 (a cookie, a request id),
+// except those the handshake owns: Upgrade, Connection and Sec-WebSocket-*.
+// If the request is not a valid handshake, Upgrade answers it with the HTTP
+// status that says why (400, 403, 405 or 426) and returns an error that
+// says it in words. opts may be nil for the defaults.
 func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, error) {
 	var o Options
 	if opts != nil {
@@ -56,7 +58,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 	}
 	c.mu.Lock() // the keepalive timer may write already
 	c.writeBy.extend(time.Now())
-	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), c.subprotocol, extensions)
+	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), c.subprotocol, extensions, w.Header())
 	c.mu.Unlock()
 	if err != nil {
 		rwc.Close()
@@ -66,8 +68,9 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 }
 
 // writeAccept writes the 101 response of §4.2.2, with the subprotocol and
-// the extensions agreed, if any.
-func writeAccept(bw *bufio.Writer, key, subprotocol, extensions string) error {
+// the extensions agreed, if any, and the caller's headers (a cookie, a
+// request id) but for those the handshake owns.
+func writeAccept(bw *bufio.Writer, key, subprotocol, extensions string, caller http.Header) error {
 	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Accept: %s\r\n", AcceptKey(key))
 	if subprotocol != "" {
@@ -76,8 +79,22 @@ func writeAccept(bw *bufio.Writer, key, subprotocol, extensions string) error {
 	if extensions != "" {
 		fmt.Fprintf(bw, "Sec-WebSocket-Extensions: %s\r\n", extensions)
 	}
+	callers := http.Header{}
+	for name, values := range caller {
+		if !ownedByHandshake(name) {
+			callers[name] = values
+		}
+	}
+	callers.Write(bw) // turns a newline in a value into a space: no line can be forged
 	bw.WriteString("\r\n")
 	return bw.Flush()
+}
+
+// ownedByHandshake reports whether the header named is the handshake's to
+// set (§4.2.2): a caller's value would contradict it.
+func ownedByHandshake(name string) bool {
+	name = http.CanonicalHeaderKey(name)
+	return name == "Upgrade" || name == "Connection" || strings.HasPrefix(name, "Sec-Websocket-")
 }
 
 // chooseSubprotocol returns the first of ours that the client offered, or

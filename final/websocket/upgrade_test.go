@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -61,4 +62,28 @@ func TestSubprotocols(t *testing.T) {
 			assert.Equal(t, want, resp.Header.Values("Sec-WebSocket-Protocol"), "offer %q: one of the client's, or no header at all (RFC 6455 §4.2.2)", offer)
 		}
 	})
+}
+
+func TestUpgradeSendsTheCallersHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Set-Cookie", "session=abc; HttpOnly")
+		w.Header().Set("X-Request-Id", "42\r\nX-Forged: 1") // a newline must not start a line of its own
+		for _, owned := range []string{"Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "sec-websocket-extensions"} {
+			w.Header()[owned] = []string{"forged"}
+		}
+		if c, err := Upgrade(w, r, nil); err == nil {
+			c.hangUp()
+		}
+	}))
+	defer srv.Close()
+	key := wstest.NewKey()
+	resp := wstest.RoundTrip(t, srv.Listener.Addr().String(), wstest.HandshakeRequest("/", key))
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	assert.Equal(t, []string{"session=abc; HttpOnly"}, resp.Header.Values("Set-Cookie"), "a cookie set before Upgrade goes out with the 101")
+	assert.Equal(t, "42  X-Forged: 1", resp.Header.Get("X-Request-Id"), "a newline in a value becomes a space")
+	assert.Empty(t, resp.Header.Get("X-Forged"), "no header line can be forged through a value")
+	for name, want := range map[string][]string{"Upgrade": {"websocket"}, "Connection": {"Upgrade"},
+		"Sec-WebSocket-Accept": {wstest.AcceptKey(key)}, "Sec-WebSocket-Protocol": nil, "Sec-WebSocket-Extensions": nil} {
+		assert.Equal(t, want, resp.Header.Values(name), "%s is the handshake's own (RFC 6455 §4.2.2): the caller's value is dropped", name)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,10 +141,24 @@ func checkHandshake(r *http.Request, origins []string) (int, string) {
 	// A browser always sends the page's origin: refusing other sites stops
 	// them from using a visitor's cookies here (cross-site WebSocket
 	// hijacking). Clients that are not browsers send none.
-	case len(origins) > 0 && origin != "" && !slices.ContainsFunc(origins, func(o string) bool { return strings.EqualFold(o, origin) }):
+	case origin != "" && !originAllowed(origin, r.Host, origins):
 		return http.StatusForbidden, "origin " + quote(origin) + " is not allowed"
 	}
 	return 0, ""
+}
+
+// originAllowed reports whether a page from origin may connect (§10.2): a
+// page of this server, whose Origin's host is the request's Host, or one
+// that a pattern of Options.Origins matches (path.Match, any case; "*" is
+// any origin).
+func originAllowed(origin, host string, patterns []string) bool {
+	if u, err := url.Parse(origin); err == nil && u.Host != "" && strings.EqualFold(u.Host, host) {
+		return true
+	}
+	return slices.ContainsFunc(patterns, func(p string) bool {
+		matched, _ := path.Match(strings.ToLower(p), strings.ToLower(origin)) // a malformed pattern matches nothing
+		return p == "*" || matched
+	})
 }
 
 // quote makes text the client chose safe for a log line: quoted, so that

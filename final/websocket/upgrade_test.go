@@ -87,3 +87,40 @@ func TestUpgradeSendsTheCallersHeaders(t *testing.T) {
 		assert.Equal(t, want, resp.Header.Values(name), "%s is the handshake's own (RFC 6455 §4.2.2): the caller's value is dropped", name)
 	}
 }
+
+func TestOrigins(t *testing.T) {
+	tests := []struct {
+		name    string
+		host    string
+		origin  string // "" sends none
+		origins []string
+		status  int
+	}{
+		{"a client without Origin is accepted", "127.0.0.1:8002", "", nil, 101},
+		{"the server's own page is accepted", "127.0.0.1:8002", "http://127.0.0.1:8002", nil, 101},
+		{"the server's own page in another case is accepted", "Example.COM", "https://example.com", nil, 101},
+		{"another port is another origin, refused", "127.0.0.1:8002", "http://127.0.0.1:8003", nil, 403},
+		{"another site is refused", "127.0.0.1:8002", "http://evil.example", nil, 403},
+		{"the opaque origin null is refused", "127.0.0.1:8002", "null", nil, 403},
+		{"an origin listed is accepted", "127.0.0.1:8002", "http://127.0.0.1:8003", []string{"http://127.0.0.1:8003"}, 101},
+		{"a subdomain pattern accepts a subdomain", "api.example.com", "https://app.example.com", []string{"https://*.example.com"}, 101},
+		{"a subdomain pattern refuses another scheme", "api.example.com", "http://app.example.com", []string{"https://*.example.com"}, 403},
+		{"a subdomain pattern refuses a look-alike site", "api.example.com", "https://example.com.evil", []string{"https://*.example.com"}, 403},
+		{"a port pattern accepts any port", "127.0.0.1:8002", "http://localhost:3000", []string{"http://localhost:*"}, 101},
+		{"* accepts any origin", "127.0.0.1:8002", "http://evil.example", []string{"*"}, 101},
+		{"the server's own page is accepted whatever is listed", "127.0.0.1:8002", "http://127.0.0.1:8002", []string{"https://other"}, 101},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testServer()
+			cfg.Origins = tt.origins
+			_, addr, _ := startServer(t, cfg)
+			request := strings.Replace(wstest.HandshakeRequest("/xxoo", wstest.NewKey()), "Host: 127.0.0.1", "Host: "+tt.host, 1)
+			if tt.origin != "" {
+				request = withHeaders(request, "Origin: "+tt.origin)
+			}
+			resp := wstest.RoundTrip(t, addr, request)
+			assert.Equal(t, tt.status, resp.StatusCode, "Origin %q, Host %q, Origins %q (Options.Origins, RFC 6455 §10.2)", tt.origin, tt.host, tt.origins)
+		})
+	}
+}

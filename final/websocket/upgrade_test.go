@@ -1,6 +1,8 @@
 package websocket
 
 import (
+	"context"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -123,4 +125,25 @@ func TestOrigins(t *testing.T) {
 			assert.Equal(t, tt.status, resp.StatusCode, "Origin %q, Host %q, Origins %q (Options.Origins, RFC 6455 §10.2)", tt.origin, tt.host, tt.origins)
 		})
 	}
+}
+
+func TestServerOnAMuxKeepsItsLimits(t *testing.T) {
+	out := &wstest.SyncBuffer{}
+	s := &Server{Handler: echo, MaxConns: 1, MaxMemory: 1000, Logger: log.New(out, "", 0)}
+	mux := http.NewServeMux()
+	mux.Handle("/ws", s)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	addr := srv.Listener.Addr().String()
+
+	c := wstest.ConnectPath(t, addr, "/ws")
+	t.Run("MaxConns: one connection too many gets 503", func(t *testing.T) {
+		resp := wstest.RoundTrip(t, addr, wstest.HandshakeRequest("/ws", wstest.NewKey()))
+		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "Server.MaxConns applies on a mux too")
+	})
+	t.Run("MaxMemory: a message past the budget is closed with 1013", func(t *testing.T) {
+		c.Send(binaryFrame, make([]byte, 2000))
+		assert.Equal(t, CloseTryAgainLater, c.ExpectClose("a 2000-byte message, MaxMemory 1000"), "Server.MaxMemory applies on a mux too")
+	})
 }

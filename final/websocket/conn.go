@@ -51,6 +51,7 @@ type Conn struct {
 	out      [maxFrameHeaderSize]byte
 	writeBy  deadline // WriteTimeout, moved forward as bytes leave
 	writeErr error    // the first write that failed; nothing is written after it
+	sentCode int      // the code of our close frame, once it is sent
 }
 
 // newConn makes the connection that follows a handshake read through br.

@@ -184,17 +184,12 @@ func TestCrossOriginPageRefusedThroughNginx(t *testing.T) {
 	tests := []struct {
 		name    string
 		origins func(proxy string) []string // -origin
-		skip    string
 	}{
-		{"with -origin naming the public origin", func(proxy string) []string { return []string{"https://" + proxy} }, ""},
-		{"by the same-origin default", func(string) []string { return nil },
-			"issue 18: the same-origin default (Options.Origins empty: Origin's host must equal Host) has not landed"},
+		{"with -origin naming the public origin", func(proxy string) []string { return []string{"https://" + proxy} }},
+		{"by the same-origin default", func(string) []string { return nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.skip != "" {
-				t.Skip(tt.skip)
-			}
 			b := startBehindNginx(t, "60s", func(s *websocket.Server, proxy string) { s.Origins = tt.origins(proxy) })
 			same := browser.Open("https://" + b.proxy + "/?auto=hello")
 			waitForEcho(t, same, "hello", b.out) // the public origin itself is let in

@@ -22,9 +22,10 @@ const (
 // reads: each frame leaves whole, under the connection's lock, so frames of
 // two writers never interleave.
 type Conn struct {
-	rwc  net.Conn
-	br   *readBuffer
-	opts Options
+	rwc         net.Conn
+	br          *readBuffer
+	opts        Options
+	subprotocol string // agreed in the handshake (Options.Subprotocols), or ""
 
 	// Read side: used only by the goroutine in ReadMessage.
 	readBy     deadline                         // IdleTimeout, moved forward as bytes arrive
@@ -50,6 +51,7 @@ type Conn struct {
 	out      [maxFrameHeaderSize]byte
 	writeBy  deadline // WriteTimeout, moved forward as bytes leave
 	writeErr error    // the first write that failed; nothing is written after it
+	sentCode int      // the code of our close frame, once it is sent
 }
 
 // newConn makes the connection that follows a handshake read through br.
@@ -68,6 +70,10 @@ func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
 	}
 	return c
 }
+
+// Subprotocol is the subprotocol agreed in the opening handshake, one of
+// Options.Subprotocols, or "" if the client offered none of them.
+func (c *Conn) Subprotocol() string { return c.subprotocol }
 
 // RemoteAddr is the client's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.rwc.RemoteAddr() }

@@ -20,7 +20,7 @@ func (s *Server) AddFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&s.MaxMemory, "max-memory", s.MaxMemory, "bytes all messages being read may hold together; a message past it closes its connection with 1013 (negative: no limit)")
 	fs.IntVar(&s.MaxConns, "max-conns", s.MaxConns, "most WebSocket connections at once; past it an upgrade gets 503 (negative: no limit)")
 	fs.BoolVar(&s.Compress, "compress", s.Compress, "accept permessage-deflate when a client offers it (RFC 7692)")
-	fs.Var((*listFlag)(&s.Origins), "origin", "comma-separated origins allowed to connect, e.g. http://127.0.0.1:8002 (empty: allow all)")
+	fs.Var((*listFlag)(&s.Origins), "origin", "comma-separated origins whose pages may connect besides the server's own, e.g. https://*.example.com, or * for any (empty: the server's own pages only)")
 	for _, d := range []struct {
 		field      *time.Duration
 		name, what string

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,10 +27,12 @@ func IsUpgrade(r *http.Request) bool {
 
 // Upgrade answers an opening handshake (RFC 6455 §4.2) with 101 Switching
 // Protocols and returns the WebSocket connection, which the caller must end
-// with Close or by reading until ReadMessage fails. If the request is not a
-// valid handshake, Upgrade answers it with the HTTP status that says why
-// (400, 403, 405 or 426) and returns an error that says it in words. opts
-// may be nil for the defaults.
+// with Close or by reading until ReadMessage fails. Headers set on
+// w.Header() before the call go out with the 101 (a cookie, a request id),
+// except those the handshake owns: Upgrade, Connection and Sec-WebSocket-*.
+// If the request is not a valid handshake, Upgrade answers it with the HTTP
+// status that says why (400, 403, 405 or 426) and returns an error that
+// says it in words. opts may be nil for the defaults.
 func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, error) {
 	var o Options
 	if opts != nil {
@@ -49,13 +53,14 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 		return nil, fmt.Errorf("websocket: cannot take over the connection: %w", err)
 	}
 	c := newConn(rwc, brw.Reader, o)
+	c.subprotocol = chooseSubprotocol(o.Subprotocols, r.Header.Values("Sec-WebSocket-Protocol"))
 	var extensions string
 	if o.Compress {
 		c.deflate, extensions = negotiate(r.Header.Values("Sec-WebSocket-Extensions"))
 	}
 	c.mu.Lock() // the keepalive timer may write already
 	c.writeBy.extend(time.Now())
-	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), extensions)
+	err = writeAccept(brw.Writer, r.Header.Get("Sec-WebSocket-Key"), c.subprotocol, extensions, w.Header())
 	c.mu.Unlock()
 	if err != nil {
 		rwc.Close()
@@ -64,16 +69,51 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 	return c, nil
 }
 
-// writeAccept writes the 101 response of §4.2.2, with the extensions
-// agreed, if any.
-func writeAccept(bw *bufio.Writer, key, extensions string) error {
+// writeAccept writes the 101 response of §4.2.2, with the subprotocol and
+// the extensions agreed, if any, and the caller's headers (a cookie, a
+// request id) but for those the handshake owns.
+func writeAccept(bw *bufio.Writer, key, subprotocol, extensions string, caller http.Header) error {
 	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Accept: %s\r\n", AcceptKey(key))
+	if subprotocol != "" {
+		fmt.Fprintf(bw, "Sec-WebSocket-Protocol: %s\r\n", subprotocol)
+	}
 	if extensions != "" {
 		fmt.Fprintf(bw, "Sec-WebSocket-Extensions: %s\r\n", extensions)
 	}
+	callers := http.Header{}
+	for name, values := range caller {
+		if !ownedByHandshake(name) {
+			callers[name] = values
+		}
+	}
+	callers.Write(bw) // turns a newline in a value into a space: no line can be forged
 	bw.WriteString("\r\n")
 	return bw.Flush()
+}
+
+// ownedByHandshake reports whether the header named is the handshake's to
+// set (§4.2.2): a caller's value would contradict it.
+func ownedByHandshake(name string) bool {
+	name = http.CanonicalHeaderKey(name)
+	return name == "Upgrade" || name == "Connection" || strings.HasPrefix(name, "Sec-Websocket-")
+}
+
+// chooseSubprotocol returns the first of ours that the client offered, or
+// "". The offer may span several Sec-WebSocket-Protocol lines, each a
+// comma-separated list of tokens (§4.2.1 item 8, §11.3.4); tokens are
+// compared exactly, as subprotocol names are case-sensitive (RFC 7936).
+func chooseSubprotocol(ours, offered []string) string {
+	for _, p := range ours {
+		for _, line := range offered {
+			for t := range strings.SplitSeq(line, ",") {
+				if strings.TrimSpace(t) == p {
+					return p
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // checkHandshake checks an opening handshake (RFC 6455 §4.2.1) and returns
@@ -105,10 +145,24 @@ func checkHandshake(r *http.Request, origins []string) (int, string) {
 	// A browser always sends the page's origin: refusing other sites stops
 	// them from using a visitor's cookies here (cross-site WebSocket
 	// hijacking). Clients that are not browsers send none.
-	case len(origins) > 0 && origin != "" && !slices.ContainsFunc(origins, func(o string) bool { return strings.EqualFold(o, origin) }):
+	case origin != "" && !originAllowed(origin, r.Host, origins):
 		return http.StatusForbidden, "origin " + quote(origin) + " is not allowed"
 	}
 	return 0, ""
+}
+
+// originAllowed reports whether a page from origin may connect (§10.2): a
+// page of this server, whose Origin's host is the request's Host, or one
+// that a pattern of Options.Origins matches (path.Match, any case; "*" is
+// any origin).
+func originAllowed(origin, host string, patterns []string) bool {
+	if u, err := url.Parse(origin); err == nil && u.Host != "" && strings.EqualFold(u.Host, host) {
+		return true
+	}
+	return slices.ContainsFunc(patterns, func(p string) bool {
+		matched, _ := path.Match(strings.ToLower(p), strings.ToLower(origin)) // a malformed pattern matches nothing
+		return p == "*" || matched
+	})
 }
 
 // quote makes text the client chose safe for a log line: quoted, so that

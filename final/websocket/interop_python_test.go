@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os/exec"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,4 +86,26 @@ func TestInteropPythonWebsockets(t *testing.T) {
 			assert.Positive(t, compressedOut.Load(), "the server's echoes went compressed (RSV1)")
 		})
 	}
+}
+
+// TestInteropPythonSubprotocol has Python's websockets client offer two
+// subprotocols; it must agree with the server on the one the server prefers.
+func TestInteropPythonSubprotocol(t *testing.T) {
+	python := findPythonWebsockets()
+	if python == "" {
+		wstest.SkipUnlessCI(t, "skipping: no python3 with the websockets library (apt-get install python3-websockets; .ci/run installs it)")
+	}
+	cfg := testServer()
+	cfg.Subprotocols = []string{"chat.v2", "chat.v1"}
+	_, addr, out := startServer(t, cfg)
+	const script = `import asyncio, sys, websockets
+async def main():
+    async with websockets.connect(sys.argv[1], subprotocols=["x", "chat.v1", "chat.v2"]) as ws:
+        print(ws.subprotocol)
+asyncio.run(main())`
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	stdout, err := exec.CommandContext(ctx, python, "-c", script, "ws://"+addr+"/xxoo").Output()
+	require.NoError(t, err, "the Python client failed; the server's last lines:\n%s", out.Tail(5))
+	assert.Equal(t, "chat.v2", strings.TrimSpace(string(stdout)), "the server's first preference that the client offered (Options.Subprotocols, RFC 6455 §4.2.2)")
 }

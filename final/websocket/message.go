@@ -26,6 +26,41 @@ func (e *CloseError) Error() string {
 	return fmt.Sprintf("the client closed: %d (%s) reason=%q", e.Code, CloseCodeName(e.Code), e.Reason)
 }
 
+// closedError is why a connection ended when this side closed it, or when
+// it ended without a close frame: the close code behind it, for
+// CloseStatus, and in words what happened. Unwrap gives the cause: io.EOF,
+// a net.Error, a protocol error.
+type closedError struct {
+	code int
+	why  string
+	err  error
+}
+
+func (e *closedError) Error() string { return e.why }
+func (e *closedError) Unwrap() error { return e.err }
+
+// abnormal is err, ending a connection without a close frame (1006).
+func abnormal(err error) error { return &closedError{CloseAbnormal, err.Error(), err} }
+
+// CloseStatus is the close code behind an error of ReadMessage,
+// WriteMessage, Ping or Close: the client's code from a *CloseError; the
+// code this side sent when it closed the connection (1001 going away after
+// the idle timeout or on Shutdown, 1002 for a protocol error, 1009 for a
+// message too big, …); 1006 (abnormal closure) when the connection ended
+// without a close frame: the client hung up, a write made no progress, or
+// CloseNow. For any other error, nil included, it is -1.
+func CloseStatus(err error) int {
+	var closeErr *CloseError
+	var closed *closedError
+	switch {
+	case errors.As(err, &closeErr):
+		return closeErr.Code
+	case errors.As(err, &closed):
+		return closed.code
+	}
+	return -1
+}
+
 // ReadMessage returns the next data message: its type and its payload,
 // reassembled from its fragments (RFC 6455 §5.4). The payload is valid only
 // until the next call to ReadMessage; copy it to keep it.
@@ -36,7 +71,9 @@ func (e *CloseError) Error() string {
 // (an unmasked frame, invalid UTF-8, a message over MaxMessage, …),
 // ReadMessage sends the close code of §7.4.1 and returns an error that says
 // in words what was wrong and which code was sent. After any error the TCP
-// connection is closed and every later call returns the same error.
+// connection is closed and every later call returns the same error;
+// CloseStatus tells a normal end from a failure, and errors.Is finds the
+// cause (io.EOF for a hang-up, net.ErrClosed after CloseNow).
 func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 	c.release()
 	for c.readErr == nil {
@@ -201,14 +238,15 @@ func readPayload(r io.Reader, h frameHeader, msg []byte, checked int, text bool)
 }
 
 // fail ends the connection after err, sending the close frame that err calls
-// for, and returns in words why it ended.
+// for, and returns why it ended: the client's *CloseError, or a closedError
+// with the code this side sent (1006 if none) and the words for the log.
 func (c *Conn) fail(err error) error {
 	defer func() { go c.lingeringClose() }() // the caller need not wait for the client to hang up
 	if c.keepAlive != nil {
 		c.keepAlive.Stop()
 	}
 	c.mu.Lock()
-	writeErr := c.writeErr
+	writeErr, sentCode := c.writeErr, c.sentCode
 	c.mu.Unlock()
 	var closeErr *CloseError
 	var netErr net.Error
@@ -218,20 +256,20 @@ func (c *Conn) fail(err error) error {
 	case writeErr != nil: // the writer closed the connection under us
 		return writeErr
 	case err == io.EOF:
-		return fmt.Errorf("the client hung up without a close frame (%d, abnormal closure)", CloseAbnormal)
+		return &closedError{CloseAbnormal, fmt.Sprintf("the client hung up without a close frame (%d, abnormal closure)", CloseAbnormal), err}
 	case c.closeSent.Load() && (errors.As(err, &netErr) || errors.Is(err, net.ErrClosed)):
-		return fmt.Errorf("sent a close frame; the client did not answer within %v", closeWait)
+		return &closedError{sentCode, fmt.Sprintf("sent a close frame; the client did not answer within %v", closeWait), err}
 	case errors.As(err, &netErr) && netErr.Timeout():
 		c.writeClose(CloseGoingAway, "idle timeout")
-		return fmt.Errorf("nothing received for %v; sent %d (going away)", c.opts.IdleTimeout, CloseGoingAway)
+		return &closedError{CloseGoingAway, fmt.Sprintf("nothing received for %v; sent %d (going away)", c.opts.IdleTimeout, CloseGoingAway), err}
 	case errors.As(err, &netErr), err == io.ErrUnexpectedEOF:
-		return err
+		return abnormal(err)
 	}
 	code := closeCodeFor(err)
 	if c.writeClose(code, "") != nil {
-		return err
+		return abnormal(err)
 	}
-	return fmt.Errorf("%w; sent %d (%s)", err, code, CloseCodeName(code))
+	return &closedError{code, fmt.Sprintf("%v; sent %d (%s)", err, code, CloseCodeName(code)), err}
 }
 
 // closeCodeFor is the one place where an error becomes a close code (§7.4.1).

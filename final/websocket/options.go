@@ -34,11 +34,28 @@ type Options struct {
 	// closes its connection with 1013 (try again later); the others go on.
 	Budget *Budget
 
-	// Origins lists the Origin headers that may connect, compared without
-	// regard to case; a request from another origin gets 403. Empty allows
-	// every origin. Clients that are not browsers send no Origin and are
-	// always allowed.
+	// Origins lists the origins, besides the server's own, whose pages may
+	// connect (RFC 6455 §10.2). A browser sends the Origin of the page that
+	// opens a WebSocket, with the visitor's cookies for this server. By
+	// default only the server's own pages may connect, those whose Origin's
+	// host is the request's Host; another site's page gets 403 Forbidden, so
+	// it cannot act here as the visitor (cross-site WebSocket hijacking).
+	// Each entry is an origin or a pattern in path.Match's syntax, compared
+	// without regard to case: "https://app.example.com",
+	// "https://*.example.com" (its subdomains), "http://localhost:*" (any
+	// port). "*" allows every origin: a deliberate choice, for a service
+	// that trusts no cookie or other credential the browser adds by itself.
+	// Clients that are not browsers send no Origin and are always allowed.
 	Origins []string
+
+	// Subprotocols lists the application protocols the server speaks, in
+	// its order of preference: the first one the client also offered in
+	// Sec-WebSocket-Protocol is chosen, echoed in the 101 and reported by
+	// Conn.Subprotocol (RFC 6455 §1.9, §4.2.2). Names are compared exactly,
+	// case included. When none is agreed the 101 names none, and the
+	// connection is accepted anyway: refusing a client that offers none is
+	// the caller's choice (see the example of Conn.Subprotocol).
+	Subprotocols []string
 
 	// IdleTimeout closes a connection that sends nothing for this long, not
 	// a byte, with 1001 (going away). Bytes that arrive slowly are progress:

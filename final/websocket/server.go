@@ -33,6 +33,7 @@ const (
 // Server is an HTTP server whose upgrade requests, on any path, become
 // WebSocket connections served by Handler; GET / serves Page. It keeps
 // count of its connections, so that Shutdown can say goodbye to each one.
+// Run it with Serve, or mount it on a mux as an http.Handler (ServeHTTP).
 type Server struct {
 	// Options apply to every connection.
 	Options
@@ -168,7 +169,12 @@ func (s *Server) logger() *log.Logger {
 }
 
 // ServeHTTP upgrades a WebSocket request, serves Page on GET /, and refuses
-// everything else.
+// everything else. A Server may be mounted on a mux this way, as in
+// mux.Handle("/ws", s): MaxConns, MaxMemory and the Options apply there as
+// in Serve, and Shutdown closes its connections. Page is still served only
+// for the path "/", so a mux mounted elsewhere serves its pages itself; and
+// the http.Server is then the caller's, with its own timeouts in place of
+// HeadTimeout and RequestTimeout.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case IsUpgrade(r):
@@ -246,10 +252,12 @@ func (s *Server) serve(c *Conn, r *http.Request, who string) {
 	s.Handler(c, r)
 }
 
-// take counts a connection in, if MaxConns allows another.
+// take counts a connection in, if MaxConns allows another. It fills in
+// the defaults first: a Server mounted on a mux has had no Serve to do it.
 func (s *Server) take() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.setDefaults()
 	if s.MaxConns > 0 && s.taken >= s.MaxConns {
 		return false
 	}

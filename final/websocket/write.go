@@ -70,6 +70,18 @@ func (c *Conn) Close(code int, reason string) error {
 	return err
 }
 
+// CloseNow ends the connection at once, without the closing handshake:
+// the TCP connection is closed, a ReadMessage in progress returns, and
+// writes fail, CloseStatus 1006 (abnormal closure) for all. It is for a
+// client that must go now; Close is the polite way, and may wait about a
+// second for a client that does not answer.
+func (c *Conn) CloseNow() error {
+	if c.keepAlive != nil {
+		c.keepAlive.Stop()
+	}
+	return c.rwc.Close()
+}
+
 // writeClose sends a close frame with code and reason.
 func (c *Conn) writeClose(code int, reason string) error {
 	return c.sendMsg(closeFrame, append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...))
@@ -96,6 +108,9 @@ func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 		return errCloseSent
 	case opcode == closeFrame:
 		c.closeSent.Store(true)
+		if len(payload) >= 2 {
+			c.sentCode = int(binary.BigEndian.Uint16(payload))
+		}
 		c.rwc.SetWriteDeadline(time.Now().Add(closeWait))
 	case !c.closeAsked.Load():
 		c.writeBy.extend(time.Now())
@@ -135,12 +150,13 @@ func (c *Conn) writeFailed(err error) error {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &netErr) && netErr.Timeout() && c.closeAsked.Load():
-		c.writeErr = fmt.Errorf("%w: nothing could be sent within the %v that Close allows", errNotReading, closeWait)
+		err = fmt.Errorf("%w: nothing could be sent within the %v that Close allows", errNotReading, closeWait)
 	case errors.As(err, &netErr) && netErr.Timeout():
-		c.writeErr = fmt.Errorf("%w: nothing could be sent for %v", errNotReading, c.opts.WriteTimeout)
+		err = fmt.Errorf("%w: nothing could be sent for %v", errNotReading, c.opts.WriteTimeout)
 	default:
-		c.writeErr = fmt.Errorf("websocket: cannot write to the client: %w", err)
+		err = fmt.Errorf("websocket: cannot write to the client: %w", err)
 	}
+	c.writeErr = abnormal(err)
 	c.rwc.Close()
 	return c.writeErr
 }

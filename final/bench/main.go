@@ -446,7 +446,8 @@ func writeReport(w io.Writer, o options, cfg runConfig, all []*target, results [
 		mode, o.rounds, cfg.warmup, cfg.measure)
 	fmt.Fprintf(w, "\nThe \"final vs\" columns are final's figure relative to each peer's, arranged so that **> 1 means final is better**: "+
 		"final ÷ peer for throughput, peer ÷ final for latency, CPU, write calls and memory (where lower is better). "+
-		"gobwas is a bare frame echo (no reassembly, no UTF-8 check, no compression): the floor, not a complete server.\n")
+		"gobwas is a bare frame echo (no reassembly, no UTF-8 check, no compression), the floor and not a complete server; "+
+		"it reads from the bare socket, three read calls per frame, so it is no floor for small messages (workload 1).\n")
 	for _, r := range results {
 		writeTable(w, cfg, r)
 	}

@@ -85,7 +85,8 @@ func TestChatWorkload(t *testing.T) {
 				t.Fatalf("chat workload: %v", err)
 			}
 			for i, m := range workloads[len(workloads)-1].metrics[:6] {
-				if v[i] <= 0 {
+				// CPU time comes in 10 ms ticks: a short run may take none.
+				if v[i] < 0 || v[i] == 0 && m.name != "server CPU per delivery" {
 					t.Errorf("%s = %v, want more than 0 (all figures: %v)", m.name, v[i], v)
 				}
 			}

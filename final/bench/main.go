@@ -5,7 +5,7 @@
 // final's ratio to each peer.
 //
 //	cd final/bench
-//	go run .          # full run, about 6 minutes
+//	go run .          # full run, about 7 minutes
 //	go run . -quick   # about 2 minutes
 //
 // The servers are built into a temporary directory, started on free

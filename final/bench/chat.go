@@ -56,77 +56,101 @@ type chatMember struct {
 // it is empty and nothing is counted.
 type chatWindow struct{ start, end atomic.Int64 }
 
+// chatRound is one round of the workload: the members, and the clock their
+// stamps and the window are read on.
+type chatRound struct {
+	clock   time.Time
+	win     chatWindow
+	members []*chatMember
+	cs      []*wsConn
+	readers sync.WaitGroup
+}
+
 func runChat(p *process, cfg runConfig) ([]float64, error) {
 	time.Sleep(300 * time.Millisecond) // let the fresh server settle
 	before, err := p.rss()
 	if err != nil {
 		return nil, err
 	}
-	clock := time.Now()
-	var win chatWindow
-	members := make([]*chatMember, cfg.chatClients)
-	var readers sync.WaitGroup
+	rd := &chatRound{clock: time.Now(), members: make([]*chatMember, cfg.chatClients)}
 	// Each client reads from the moment it is in: final's room tells every
 	// member of every join, and a client that reads nothing is dropped.
-	cs, err := dialMany(p.addr, cfg.chatClients, 4096, "", func(i int, c *wsConn) {
-		members[i] = &chatMember{c: c}
-		readers.Go(func() { members[i].read(clock, &win) })
+	rd.cs, err = dialMany(p.addr, cfg.chatClients, 4096, "", func(i int, c *wsConn) {
+		rd.members[i] = &chatMember{c: c}
+		rd.readers.Go(func() { rd.members[i].read(rd.clock, &rd.win) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	defer closeAll(cs)
-	if err := waitQuiet(members, 30*time.Second); err != nil {
+	defer closeAll(rd.cs)
+	if err := waitQuiet(rd.members, 30*time.Second); err != nil {
 		return nil, err
 	}
-	idle, err := rssGrowth(p, before, len(members))
+	idle, err := rssGrowth(p, before, cfg.chatClients)
 	if err != nil {
 		return nil, err
 	}
-
-	w := newWindow(cfg)
-	win.start.Store(int64(w.start.Sub(clock)))
-	win.end.Store(int64(w.end.Sub(clock)))
-	var senders sync.WaitGroup
-	for _, m := range members {
-		senders.Go(func() { m.send(clock, w, cfg.chatRate) })
+	cpu, writes, err := rd.talk(p, cfg)
+	if err != nil {
+		return nil, err
 	}
+	lat, dropped, err := rd.tally()
+	if err != nil {
+		return nil, err
+	}
+	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	n := float64(len(lat))
+	return []float64{n / cfg.measure.Seconds(), pct(0.50), pct(0.99),
+		float64(cpu.Microseconds()) / n, float64(writes) / n, idle, float64(dropped)}, nil
+}
+
+// talk has every member talk through the warm-up and the measured window,
+// then closes every connection once its reader has seen the window end. It
+// returns the server's CPU time and write calls in the window.
+func (rd *chatRound) talk(p *process, cfg runConfig) (cpu time.Duration, writes int64, err error) {
+	w := newWindow(cfg)
+	rd.win.start.Store(int64(w.start.Sub(rd.clock)))
+	rd.win.end.Store(int64(w.end.Sub(rd.clock)))
+	var senders sync.WaitGroup
+	for _, m := range rd.members {
+		senders.Go(func() { m.send(rd.clock, w, cfg.chatRate) })
+	}
+	defer func() {
+		senders.Wait()
+		closeAll(rd.cs)
+		rd.readers.Wait()
+	}()
 	time.Sleep(time.Until(w.start))
 	if cfg.onMeasure != nil {
 		go cfg.onMeasure()
 	}
 	cpu0, writes0, err := p.usage()
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	time.Sleep(time.Until(w.end))
 	cpu1, writes1, err := p.usage()
-	if err != nil {
-		return nil, err
-	}
-	senders.Wait()
-	closeAll(cs)
-	readers.Wait()
+	return cpu1 - cpu0, writes1 - writes0, err
+}
 
-	var lat []time.Duration
-	dropped := 0
-	for _, m := range members {
-		lat = append(lat, m.lat...)
+// tally gathers, once every reader has returned, the send-to-delivery time
+// of every line delivered in the window, sorted, and how many members the
+// room dropped before the window ended.
+func (rd *chatRound) tally() (lat []time.Duration, dropped int, err error) {
+	for _, m := range rd.members {
 		if m.long {
-			return nil, fmt.Errorf("a message longer than the client's %d-byte buffer", chatReadBuffer)
+			return nil, 0, fmt.Errorf("a message longer than the client's %d-byte buffer", chatReadBuffer)
 		}
-		if m.ended < w.end.Sub(clock) {
+		lat = append(lat, m.lat...)
+		if m.ended < time.Duration(rd.win.end.Load()) {
 			dropped++
 		}
 	}
 	if len(lat) == 0 {
-		return nil, fmt.Errorf("no line delivered in the measured window (%d of %d clients dropped)", dropped, len(members))
+		return nil, 0, fmt.Errorf("no line delivered in the measured window (%d of %d clients dropped)", dropped, len(rd.members))
 	}
 	slices.Sort(lat)
-	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
-	n := float64(len(lat))
-	return []float64{n / cfg.measure.Seconds(), pct(0.50), pct(0.99),
-		float64((cpu1 - cpu0).Microseconds()) / n, float64(writes1-writes0) / n, idle, float64(dropped)}, nil
+	return lat, dropped, nil
 }
 
 // waitQuiet waits until no member has received a line for 300 ms: the room

@@ -200,8 +200,9 @@ type wsConn struct {
 	wire int64
 }
 
-// dial opens a TCP connection to addr and performs the opening handshake,
-// offering no extension. readBuf is the size of the buffered reader kept
+// dial opens a TCP connection to addr (host:port, optionally followed by
+// the request path: "127.0.0.1:8080/ws") and performs the opening
+// handshake, offering no extension. readBuf is the size of the buffered reader kept
 // for server frames (idle connections pass a small one).
 func dial(addr string, readBuf int, timeout time.Duration) (*wsConn, error) {
 	return dialOffer(addr, readBuf, timeout, "")
@@ -211,13 +212,17 @@ func dial(addr string, readBuf int, timeout time.Duration) (*wsConn, error) {
 // The server's answer is checked against it (only permessage-deflate is
 // understood) and kept in the connection.
 func dialOffer(addr string, readBuf int, timeout time.Duration, offer string) (*wsConn, error) {
-	c, err := net.DialTimeout("tcp", addr, timeout)
+	host, path, _ := strings.Cut(addr, "/")
+	if path == "" {
+		path = "xxoo" // the servers that upgrade on any path
+	}
+	c, err := net.DialTimeout("tcp", host, timeout)
 	if err != nil {
 		return nil, err
 	}
 	_ = c.SetDeadline(time.Now().Add(timeout))
-	req := "GET /xxoo HTTP/1.1\r\n" +
-		"Host: " + addr + "\r\n" +
+	req := "GET /" + path + " HTTP/1.1\r\n" +
+		"Host: " + host + "\r\n" +
 		"Upgrade: websocket\r\n" +
 		"Connection: Upgrade\r\n" +
 		"Sec-WebSocket-Key: " + handshakeKey + "\r\n" +

@@ -2,4 +2,14 @@ module github.com/wsfromscratch/websocket-go/final/bench
 
 go 1.26.0
 
-require github.com/gorilla/websocket v1.5.3
+require (
+	github.com/gobwas/ws v1.5.0
+	github.com/gorilla/websocket v1.5.3
+	github.com/lxzan/gws v1.8.9
+)
+
+require (
+	github.com/dolthub/maphash v0.1.0 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/klauspost/compress v1.17.9 // indirect
+)

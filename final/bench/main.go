@@ -1,15 +1,18 @@
-// Command bench runs the tutorial's final echo server and an echo server built
-// on github.com/gorilla/websocket side by side, under the same load, and
-// prints a Markdown table of the results.
+// Command bench runs the tutorial's final echo server side by side with echo
+// servers on its fastest peers (a bare frame echo on gobwas/ws, lxzan/gws,
+// gorilla/websocket), and final's chat room with gorilla's chat example,
+// under the same load, and prints Markdown tables of the results with
+// final's ratio to each peer.
 //
 //	cd final/bench
-//	go run .          # full run, about 2½ minutes
-//	go run . -quick   # about 40 seconds
+//	go run .          # full run, about 7 minutes
+//	go run . -quick   # about 2 minutes
 //
-// Both servers are built into a temporary directory, started on free
-// loopback ports, and measured in interleaved rounds whose order alternates
-// (final, gorilla; gorilla, final; ...); the tables show medians. The load generator is this program
-// (raw TCP, pre-masked frames), on the same machine. See README.md.
+// The servers are built into a temporary directory, started on free
+// loopback ports, and measured in interleaved rounds whose order is
+// reversed every other round (final, gobwas, gws, gorilla; gorilla, gws,
+// gobwas, final; ...); the tables show medians. The load generator is this
+// program (raw TCP, pre-masked frames), on the same machine. See README.md.
 package main
 
 import (
@@ -42,6 +45,8 @@ type options struct {
 	rounds  int
 	measure time.Duration
 	idle    int
+	chat    int
+	rate    float64
 	only    string
 	pprof   string
 	vsSelf  bool
@@ -55,9 +60,11 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 0, "rounds per workload (default 7, or 3 with -quick; at least 3)")
 	flag.DurationVar(&o.measure, "time", 0, "measured time per round (default 2s, or 1s with -quick)")
 	flag.IntVar(&o.idle, "idle", 5000, "connections in the idle-connection workload")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run (pipelined, parallel, large, idle, compressed; default all)")
+	flag.IntVar(&o.chat, "chat-clients", 0, "clients in the chat workload (default 1000, or 100 with -quick)")
+	flag.Float64Var(&o.rate, "chat-rate", 0, "messages per second each chat client sends (default 1, or 10 with -quick)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run (pipelined, parallel, large, idle, compressed, chat; default all)")
 	flag.StringVar(&o.pprof, "pprof", "", "write CPU profiles of both servers for the last round of each throughput workload to `dir`")
-	flag.BoolVar(&o.vsSelf, "vs-self", false, "build the gorilla server in final's place too: shows the noise level (ratios should be about 1)")
+	flag.BoolVar(&o.vsSelf, "vs-self", false, "build the gorilla servers in final's place too: shows the noise level (ratios to gorilla should be about 1)")
 	flag.Parse()
 	log := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 	if err := run(o, log); err != nil {
@@ -105,7 +112,16 @@ func run(o options, log func(string, ...any)) error {
 	if o.idle < 1 || o.idle > 100_000 {
 		return errors.New("-idle must be between 1 and 100000")
 	}
-	cfg := runConfig{warmup: o.measure / 4, measure: o.measure, idleConns: o.idle}
+	if o.chat == 0 {
+		o.chat, o.rate = 1000, 1
+		if o.quick {
+			o.chat, o.rate = 100, 10
+		}
+	}
+	if o.chat < 2 || o.chat > 20_000 || o.rate <= 0 || o.rate > 1000 {
+		return errors.New("-chat-clients must be between 2 and 20000, -chat-rate above 0 and at most 1000")
+	}
+	cfg := runConfig{warmup: o.measure / 4, measure: o.measure, idleConns: o.idle, chatClients: o.chat, chatRate: o.rate}
 	selected := workloads
 	if o.only != "" {
 		selected = nil
@@ -122,7 +138,7 @@ func run(o options, log func(string, ...any)) error {
 	// Raising the soft limit with Setrlimit also makes the Go runtime pass
 	// the raised limit on to the servers we start (it would otherwise
 	// restore the original one in children).
-	if err := raiseNoFile(uint64(o.idle) + 512); err != nil {
+	if err := raiseNoFile(uint64(max(o.idle, o.chat)) + 512); err != nil {
 		return err
 	}
 
@@ -160,36 +176,31 @@ func run(o options, log func(string, ...any)) error {
 
 	// Build.
 	hook := o.pprof != ""
-	final := &target{name: "final", bin: filepath.Join(tmp, "final"), logPath: filepath.Join(tmp, "final.log"), pprof: hook}
-	gorilla := &target{name: "gorilla", bin: filepath.Join(tmp, "gorilla"), logPath: filepath.Join(tmp, "gorilla.log"), pprof: hook}
-	if o.vsSelf {
-		log("building gorilla twice (-vs-self): the \"final\" column is gorilla too")
-		err = build(ctx, benchDir, "./gorilla", final.bin, hook)
-	} else {
-		log("building final (go build -C %s -o %s ./final)", o.root, final.bin)
-		err = build(ctx, o.root, "./final", final.bin, hook)
+	var echoTargets, chatTargets []*target
+	if slices.ContainsFunc(selected, func(w workload) bool { return !w.chat }) {
+		if echoTargets, err = buildTargets(ctx, echoServers, "echo", o, benchDir, tmp, log); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
-	}
-	log("building gorilla (go build -o %s ./gorilla)", gorilla.bin)
-	if err := build(ctx, benchDir, "./gorilla", gorilla.bin, hook); err != nil {
-		return err
+	if slices.ContainsFunc(selected, func(w workload) bool { return w.chat }) {
+		if chatTargets, err = buildTargets(ctx, chatServers, "chat", o, benchDir, tmp, log); err != nil {
+			return err
+		}
 	}
 	if hook {
 		if err := os.MkdirAll(o.pprof, 0o755); err != nil {
 			return err
 		}
 	}
-	targets := []*target{final, gorilla}
 	began := time.Now()
 
 	// Measure.
 	results := make([]result, 0, len(selected))
 	for _, w := range selected {
-		res := result{w: w, values: map[string][][]float64{}, errs: map[string]error{}}
+		targets := w.targets(echoTargets, chatTargets)
+		res := result{w: w, targets: targets, values: map[string][][]float64{}, errs: map[string]error{}}
 		log("workload %s: %s", w.id, w.title)
-		fresh := w.id == "idle" // needs a newly started server every time
+		fresh := w.id == "idle" || w.chat // needs a newly started server every time
 		procs := map[*target]*process{}
 		for r := 1; r <= o.rounds; r++ {
 			for _, t := range roundOrder(r, targets) {
@@ -252,7 +263,7 @@ func run(o options, log func(string, ...any)) error {
 
 	// Report.
 	var md bytes.Buffer
-	writeReport(&md, o, cfg, gorilla, results)
+	writeReport(&md, o, cfg, slices.Concat(echoTargets, chatTargets), results)
 	os.Stdout.Write(md.Bytes())
 	if o.out != "" {
 		if err := os.WriteFile(o.out, md.Bytes(), 0o644); err != nil {
@@ -271,7 +282,7 @@ func run(o options, log func(string, ...any)) error {
 // roundOrder returns the servers in the order they run in round r (counted
 // from 1): as given in odd rounds, reversed in even ones. With final and
 // gorilla that is final, gorilla; gorilla, final; final, gorilla; ... (ABBA),
-// so neither server always runs first in a round.
+// so no server always runs first in a round.
 func roundOrder(r int, targets []*target) []*target {
 	order := slices.Clone(targets)
 	if r%2 == 0 {
@@ -324,9 +335,39 @@ func pprofTop(ctx context.Context, t *target, base string) error {
 // result holds one workload's figures: per target, one slice of metric
 // values per round.
 type result struct {
-	w      workload
-	values map[string][][]float64 // by target name
-	errs   map[string]error
+	w       workload
+	targets []*target              // final first, then the peers
+	values  map[string][][]float64 // by target name
+	errs    map[string]error
+}
+
+// figures returns the rounds of target name, or why there are none.
+func (r result) figures(name string) ([][]float64, error) {
+	if err := r.errs[name]; err != nil {
+		return nil, err
+	}
+	if len(r.values[name]) == 0 {
+		return nil, errors.New("no result")
+	}
+	return r.values[name], nil
+}
+
+// ratio is final's median of metric m relative to peer's, arranged so that
+// more than 1 means final is better; "–" if either has no figure.
+func (r result) ratio(m int, peer string) string {
+	fv, ferr := r.figures("final")
+	pv, perr := r.figures(peer)
+	if ferr != nil || perr != nil {
+		return "–"
+	}
+	fm, pm := median(column(fv, m)), median(column(pv, m))
+	if fm <= 0 || pm <= 0 {
+		return "–"
+	}
+	if !r.w.metrics[m].higherBetter {
+		fm, pm = pm, fm
+	}
+	return fmt.Sprintf("**%.2f×**", fm/pm)
 }
 
 func median(xs []float64) float64 {
@@ -350,14 +391,16 @@ func column(rounds [][]float64, m int) []float64 {
 
 func formatValue(x float64, unit string) string {
 	switch {
-	case unit == "msg/s" && x >= 1e6:
+	case (unit == "msg/s" || unit == "lines/s") && x >= 1e6:
 		return fmt.Sprintf("%.2f M", x/1e6)
-	case unit == "msg/s" && x >= 1e3:
+	case (unit == "msg/s" || unit == "lines/s") && x >= 1e3:
 		return fmt.Sprintf("%.1f k", x/1e3)
 	case x >= 100:
 		return fmt.Sprintf("%.0f", x)
-	default:
+	case x >= 1 || x == 0:
 		return fmt.Sprintf("%.1f", x)
+	default: // write calls per delivery, latency under a millisecond
+		return fmt.Sprintf("%.2f", x)
 	}
 }
 
@@ -380,7 +423,7 @@ func cell(xs []float64, unit string) string {
 	return fmt.Sprintf("%s ±%.0f%%", formatValue(med, unit), spread)
 }
 
-func writeReport(w io.Writer, o options, cfg runConfig, gorilla *target, results []result) {
+func writeReport(w io.Writer, o options, cfg runConfig, all []*target, results []result) {
 	mode := "full"
 	if o.quick {
 		mode = "quick"
@@ -389,100 +432,124 @@ func writeReport(w io.Writer, o options, cfg runConfig, gorilla *target, results
 	if o.vsSelf {
 		finalName = "final (-vs-self: gorilla again)"
 	}
-	fmt.Fprintf(w, "## WebSocket echo benchmark: %s vs gorilla/websocket\n\n", finalName)
+	fmt.Fprintf(w, "## WebSocket benchmark: %s vs gobwas/ws, lxzan/gws and gorilla/websocket\n\n", finalName)
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| date | %s |\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "| CPU | %s |\n", cpuModel())
 	fmt.Fprintf(w, "| cores | %d (servers and load generator share them; GOMAXPROCS unchanged) |\n", runtime.NumCPU())
 	fmt.Fprintf(w, "| OS | %s/%s, kernel %s |\n", runtime.GOOS, runtime.GOARCH, kernel())
 	fmt.Fprintf(w, "| Go | %s |\n", runtime.Version())
-	fmt.Fprintf(w, "| gorilla/websocket | %s |\n", moduleVersion(gorilla.bin, "github.com/gorilla/websocket"))
-	fmt.Fprintf(w, "| run | %s: %d interleaved rounds per workload, order alternating (final first in odd rounds, gorilla first in even: ABBA…), %s warm-up + %s measured each; medians, ± is half the min–max range |\n",
+	for _, m := range []string{"github.com/gobwas/ws", "github.com/lxzan/gws", "github.com/gorilla/websocket"} {
+		fmt.Fprintf(w, "| %s | %s |\n", strings.TrimPrefix(m, "github.com/"), moduleVersion(all, m))
+	}
+	fmt.Fprintf(w, "| run | %s: %d interleaved rounds per workload, the order reversed every other round (final first in odd rounds, last in even: ABBA…), %s warm-up + %s measured each; medians, ± is half the min–max range |\n",
 		mode, o.rounds, cfg.warmup, cfg.measure)
-	fmt.Fprintf(w, "\nThe last column is final's figure relative to gorilla's, arranged so that **> 1 means final is better**: "+
-		"final ÷ gorilla for throughput, gorilla ÷ final for latency and memory (where lower is better).\n")
+	fmt.Fprintf(w, "\nThe \"final vs\" columns are final's figure relative to each peer's, arranged so that **> 1 means final is better**: "+
+		"final ÷ peer for throughput, peer ÷ final for latency, CPU, write calls and memory (where lower is better). "+
+		"gobwas is a bare frame echo (no reassembly, no UTF-8 check, no compression), the floor and not a complete server; "+
+		"it reads from the bare socket, three read calls per frame, so it is no floor for small messages (workload 1).\n")
 	for _, r := range results {
-		title := r.w.title
-		if r.w.id == "idle" {
-			title = fmt.Sprintf("%d idle connections (handshake done, then nothing)", cfg.idleConns)
+		writeTable(w, cfg, r)
+	}
+	writeSummary(w, results)
+	fmt.Fprintln(w)
+}
+
+// writeTable writes one workload's table: a column per server, then final's
+// ratio to each peer.
+func writeTable(w io.Writer, cfg runConfig, r result) {
+	title := r.w.title
+	switch r.w.id {
+	case "idle":
+		title = fmt.Sprintf("%d idle connections (handshake done, then nothing)", cfg.idleConns)
+	case "chat":
+		title = chatTitle(cfg)
+	}
+	num := 1 + slices.IndexFunc(workloads, func(w workload) bool { return w.id == r.w.id })
+	fmt.Fprintf(w, "\n### %d. %s\n\n", num, title)
+	head, align := []string{"metric"}, []string{"---"}
+	for _, t := range r.targets {
+		head, align = append(head, t.name), append(align, "--:")
+	}
+	for _, t := range r.targets[1:] {
+		head, align = append(head, "final vs "+t.name), append(align, "--:")
+	}
+	fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(head, " | "), strings.Join(align, "|"))
+	for m, met := range r.w.metrics {
+		better := "higher is better"
+		if !met.higherBetter {
+			better = "lower is better"
 		}
-		num := 1 + slices.IndexFunc(workloads, func(w workload) bool { return w.id == r.w.id })
-		fmt.Fprintf(w, "\n### %d. %s\n\n", num, title)
-		fmt.Fprintf(w, "| metric | final | gorilla | final vs gorilla |\n|---|--:|--:|--:|\n")
-		get := func(name string) ([][]float64, error) {
-			if err := r.errs[name]; err != nil {
-				return nil, err
-			}
-			if len(r.values[name]) == 0 {
-				return nil, errors.New("no result")
-			}
-			return r.values[name], nil
-		}
-		fv, ferr := get("final")
-		gv, gerr := get("gorilla")
-		for m, met := range r.w.metrics {
-			better := "higher is better"
-			if !met.higherBetter {
-				better = "lower is better"
-			}
-			row := []string{fmt.Sprintf("%s (%s, %s)", met.name, met.unit, better), "", "", ""}
-			var fm, gm float64
-			if ferr != nil {
-				row[1] = "error"
+		row := []string{fmt.Sprintf("%s (%s, %s)", met.name, met.unit, better)}
+		for _, t := range r.targets {
+			if v, err := r.figures(t.name); err != nil {
+				row = append(row, "error")
 			} else {
-				row[1] = cell(column(fv, m), met.unit)
-				fm = median(column(fv, m))
+				row = append(row, cell(column(v, m), met.unit))
 			}
-			if gerr != nil {
-				row[2] = "error"
-			} else {
-				row[2] = cell(column(gv, m), met.unit)
-				gm = median(column(gv, m))
-			}
-			if ferr == nil && gerr == nil && fm > 0 && gm > 0 {
-				ratio := fm / gm
-				if !met.higherBetter {
-					ratio = gm / fm
-				}
-				row[3] = fmt.Sprintf("**%.2f×**", ratio)
-			} else {
-				row[3] = "–"
-			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 		}
-		if r.w.id == "compressed" {
-			writeCompressedNote(w, fv, gv)
+		for _, t := range r.targets[1:] {
+			row = append(row, r.ratio(m, t.name))
 		}
-		for _, e := range []struct {
-			name string
-			err  error
-		}{{"final", ferr}, {"gorilla", gerr}} {
-			if e.err != nil {
-				fmt.Fprintf(w, "\n%s failed: `%s`\n", e.name, strings.ReplaceAll(e.err.Error(), "\n", " "))
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
+	if r.w.id == "compressed" {
+		writeCompressedNote(w, r)
+	}
+	for _, t := range r.targets {
+		if err := r.errs[t.name]; err != nil {
+			fmt.Fprintf(w, "\n%s failed: `%s`\n", t.name, strings.ReplaceAll(err.Error(), "\n", " "))
+		}
+	}
+}
+
+// writeSummary writes final's ratio to each peer on the first figure of
+// every workload.
+func writeSummary(w io.Writer, results []result) {
+	var peers []string
+	for _, r := range results {
+		for _, t := range r.targets[1:] {
+			if !slices.Contains(peers, t.name) {
+				peers = append(peers, t.name)
 			}
 		}
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\n### Summary: final vs each peer (> 1: final is better)\n\n")
+	fmt.Fprintf(w, "| workload | figure | %s |\n|---|---|%s\n", strings.Join(peers, " | "), strings.Repeat("--:|", len(peers)))
+	for _, r := range results {
+		row := []string{r.w.id, r.w.metrics[0].name}
+		for _, peer := range peers {
+			row = append(row, r.ratio(0, peer))
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
 }
 
 // writeCompressedNote follows the compressed workload's table: the sizes as
 // a share of the message, and what each server answered to the offer.
-func writeCompressedNote(w io.Writer, fv, gv [][]float64) {
+func writeCompressedNote(w io.Writer, r result) {
 	share := func(rounds [][]float64, m int) string {
 		if len(rounds) == 0 {
 			return "–"
 		}
 		return fmt.Sprintf("%.0f%%", median(column(rounds, m))/float64(len(chatMessage))*100)
 	}
+	var all [][]float64
+	var echoes []string
+	for _, t := range r.targets {
+		v, _ := r.figures(t.name)
+		all = append(all, v...)
+		echoes = append(echoes, fmt.Sprintf("%s's %s", t.name, share(v, 1)))
+	}
 	fmt.Fprintf(w, "\nThe message is %d bytes of JSON, sent compressed by the client (%s of it on the wire, frame header included) "+
-		"and echoed compressed by the server: final's echo takes %s, gorilla's %s. "+
-		"The client offers `%s`; the servers answered:\n\n", len(chatMessage), share(slices.Concat(fv, gv), 2), share(fv, 1), share(gv, 1), deflateOffer)
-	for _, name := range []string{"final", "gorilla"} {
+		"and echoed compressed by the server: %s. "+
+		"The client offers `%s`; the servers answered:\n\n", len(chatMessage), share(all, 2), strings.Join(echoes, ", "), deflateOffer)
+	for _, t := range r.targets {
 		answer := "(no answer recorded)"
-		if a, ok := extensionAnswers.Load(name); ok {
+		if a, ok := extensionAnswers.Load(t.name); ok {
 			answer = "`" + a.(string) + "`"
 		}
-		fmt.Fprintf(w, "- %s: %s\n", name, answer)
+		fmt.Fprintf(w, "- %s: %s\n", t.name, answer)
 	}
 }
 

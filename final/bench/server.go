@@ -1,6 +1,6 @@
 package main
 
-// Building, starting, watching and stopping the two servers under test.
+// Building, starting, watching and stopping the servers under test.
 
 import (
 	"bufio"
@@ -24,10 +24,64 @@ import (
 
 // target is one server under test: a built binary.
 type target struct {
-	name    string // "final" or "gorilla"
+	name    string // "final", or the peer's: "gobwas", "gws", "gorilla"
 	bin     string // path of the built binary
 	logPath string // its stdout and stderr go here
 	pprof   bool   // built with the profiling hook (see pprofHook)
+	// compress: the server takes -compress, and is started with it (it
+	// then accepts permessage-deflate when a client offers it).
+	compress bool
+	// path is the request path of the WebSocket endpoint ("" for any).
+	path string
+}
+
+// server is a server to build: package pkg of the tutorial's root module
+// (inRoot) or of this one.
+type server struct {
+	name     string
+	inRoot   bool
+	pkg      string
+	compress bool   // see target
+	path     string // see target
+}
+
+// The servers of the echo workloads, final first, and of the chat workload.
+// With -vs-self, final's place goes to the last one, gorilla's.
+var (
+	echoServers = []server{
+		{name: "final", inRoot: true, pkg: "./final", compress: true},
+		{name: "gobwas", pkg: "./gobwas"},
+		{name: "gws", pkg: "./gws", compress: true},
+		{name: "gorilla", pkg: "./gorilla", compress: true},
+	}
+	chatServers = []server{
+		{name: "final", inRoot: true, pkg: "./final/chat"},
+		{name: "gorilla", pkg: "./gorillachat", path: "/ws"},
+	}
+)
+
+// buildTargets builds servers into tmp, named <name>-<kind>.
+func buildTargets(ctx context.Context, servers []server, kind string, o options, benchDir, tmp string, log func(string, ...any)) ([]*target, error) {
+	var ts []*target
+	for _, s := range servers {
+		if o.vsSelf && s.name == "final" {
+			s = servers[len(servers)-1]
+			s.name = "final"
+			log("-vs-self: building %s in final's place", s.pkg)
+		}
+		dir := benchDir
+		if s.inRoot {
+			dir = o.root
+		}
+		file := filepath.Join(tmp, s.name+"-"+kind)
+		t := &target{name: s.name, bin: file, logPath: file + ".log", pprof: o.pprof != "", compress: s.compress, path: s.path}
+		log("building %s (go build -C %s -o %s %s)", s.name, dir, t.bin, s.pkg)
+		if err := build(ctx, dir, s.pkg, t.bin, t.pprof); err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
 }
 
 // pprofHook is compiled into the servers only with -pprof, through
@@ -96,15 +150,18 @@ func build(ctx context.Context, dir, pkg, out string, hook bool) error {
 	return nil
 }
 
-// moduleVersion tells which version of module path a binary was built with.
-func moduleVersion(bin, path string) string {
-	info, err := buildinfo.ReadFile(bin)
-	if err != nil {
-		return "?"
-	}
-	for _, d := range info.Deps {
-		if d.Path == path {
-			return d.Version
+// moduleVersion tells which version of module path the first of ts that
+// uses it was built with.
+func moduleVersion(ts []*target, path string) string {
+	for _, t := range ts {
+		info, err := buildinfo.ReadFile(t.bin)
+		if err != nil {
+			continue
+		}
+		for _, d := range info.Deps {
+			if d.Path == path {
+				return d.Version
+			}
 		}
 	}
 	return "?"
@@ -114,7 +171,7 @@ func moduleVersion(bin, path string) string {
 type process struct {
 	t         *target
 	cmd       *exec.Cmd
-	addr      string // host:port of the WebSocket server
+	addr      string // host:port of the WebSocket server, and its target's path
 	pprofAddr string // host:port of the profiling hook, if any
 	log       *os.File
 	done      chan struct{}
@@ -142,11 +199,16 @@ func (t *target) start() (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &process{t: t, addr: addr, log: logf, done: make(chan struct{})}
-	// -compress on both servers, for every workload: each then accepts
-	// permessage-deflate when a client offers it. Only the compressed
-	// workload's client does; the others measure the uncompressed path.
-	p.cmd = exec.Command(t.bin, "-addr", addr, "-compress")
+	p := &process{t: t, addr: addr + t.path, log: logf, done: make(chan struct{})}
+	// -compress on every server that has it, for every workload: each then
+	// accepts permessage-deflate when a client offers it. Only the
+	// compressed workload's client does; the others measure the
+	// uncompressed path.
+	args := []string{"-addr", addr}
+	if t.compress {
+		args = append(args, "-compress")
+	}
+	p.cmd = exec.Command(t.bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p.cmd.Env = os.Environ()
@@ -227,6 +289,46 @@ func (p *process) rss() (int64, error) {
 	}
 	return 0, errors.New("no VmRSS in /proc/<pid>/status")
 }
+
+// usage reads the server's CPU time (user and system) from
+// /proc/<pid>/stat and its count of write system calls from /proc/<pid>/io.
+func (p *process) usage() (cpu time.Duration, writes int64, err error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// After the command's name in parentheses: state, then 10 fields, then
+	// utime and stime in clock ticks (proc(5)).
+	_, rest, _ := bytes.Cut(stat, []byte(") "))
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0, 0, fmt.Errorf("odd /proc/<pid>/stat: %.80q", stat)
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		t, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc/<pid>/stat: %w", err)
+		}
+		ticks += t
+	}
+	cpu = time.Duration(ticks) * time.Second / clockTicks
+	counts, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for line := range strings.Lines(string(counts)) {
+		if v, ok := strings.CutPrefix(line, "syscw:"); ok {
+			writes, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return cpu, writes, err
+		}
+	}
+	return 0, 0, errors.New("no syscw in /proc/<pid>/io")
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's times: 100 on
+// every Linux architecture Go runs on.
+const clockTicks = 100
 
 // cpuProfile fetches a CPU profile of the server covering the next d,
 // through the pprof hook, and writes it to path.

@@ -1,6 +1,6 @@
 package main
 
-// The five workloads. Each one runs against one started server, for a warm-up
+// The six workloads (the chat room's are in chat.go). Each one runs against one started server, for a warm-up
 // period and then a measured window, and returns its figures. Every loop is
 // bounded by a deadline and by a count, and every connection has a deadline,
 // so nothing can hang.
@@ -32,13 +32,29 @@ type workload struct {
 	metrics []metric
 	// profile reports whether a CPU profile of the server makes sense here.
 	profile bool
-	run     func(p *process, cfg runConfig) ([]float64, error)
+	// chat: the workload runs on the chat servers, not the echo servers.
+	chat bool
+	run  func(p *process, cfg runConfig) ([]float64, error)
+}
+
+// targets returns the servers the workload runs on: the chat servers, or
+// the echo servers (for the compressed workload, those that compress).
+func (w workload) targets(echo, chat []*target) []*target {
+	switch {
+	case w.chat:
+		return chat
+	case w.id == "compressed":
+		return slices.DeleteFunc(slices.Clone(echo), func(t *target) bool { return !t.compress })
+	}
+	return echo
 }
 
 // runConfig holds the per-run timings.
 type runConfig struct {
 	warmup, measure time.Duration
 	idleConns       int
+	chatClients     int     // clients in the chat room
+	chatRate        float64 // messages per second each one sends
 	// onMeasure, if set, is called when the measured window starts
 	// (used to take a CPU profile of the server).
 	onMeasure func()
@@ -88,6 +104,22 @@ var workloads = []workload{
 		},
 		profile: true,
 		run:     runCompressed,
+	},
+	{
+		id:    "chat",
+		title: "chat room",
+		metrics: []metric{
+			{"deliveries/s", "lines/s", true},
+			{"send to delivery p50", "ms", false},
+			{"send to delivery p99", "ms", false},
+			{"server CPU per delivery", "µs", false},
+			{"server write calls per delivery", "calls", false},
+			{"server RSS per idle client", "KiB", false},
+			{"clients dropped by the server", "clients", false},
+		},
+		profile: true,
+		chat:    true,
+		run:     runChat,
 	},
 }
 
@@ -278,13 +310,22 @@ func runIdle(p *process, cfg runConfig) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := dialMany(p.addr, n, 256, "")
+	cs, err := dialMany(p.addr, n, 256, "", nil)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(cs)
-	// Wait until the RSS stops growing (each connection's goroutine may
-	// still be allocating just after its handshake), at most 3 s.
+	kib, err := rssGrowth(p, before, n)
+	if err != nil {
+		return nil, err
+	}
+	return []float64{kib}, nil
+}
+
+// rssGrowth waits until the server's RSS stops growing (each connection's
+// goroutine may still be allocating just after its handshake), at most
+// 3 s, and returns its growth since before, per connection of n, in KiB.
+func rssGrowth(p *process, before int64, n int) (float64, error) {
 	after, err := p.rss()
 	for i := 0; err == nil && i < 30; i++ {
 		time.Sleep(100 * time.Millisecond)
@@ -298,18 +339,19 @@ func runIdle(p *process, cfg runConfig) ([]float64, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if !p.alive() {
-		return nil, errors.New("server died while holding idle connections")
+		return 0, errors.New("server died while holding idle connections")
 	}
-	return []float64{float64(after-before) / float64(n) / 1024}, nil
+	return float64(after-before) / float64(n) / 1024, nil
 }
 
 // dialMany opens n connections with a bounded number of concurrent dials, so
 // the listen backlog never overflows. offer is the Sec-WebSocket-Extensions
-// offer of each ("" for none).
-func dialMany(addr string, n, readBuf int, offer string) ([]*wsConn, error) {
+// offer of each ("" for none). opened, if not nil, is called with each
+// connection as soon as it is open, with its index.
+func dialMany(addr string, n, readBuf int, offer string, opened func(int, *wsConn)) ([]*wsConn, error) {
 	const workers = 32
 	cs := make([]*wsConn, n)
 	errs := make([]error, n)
@@ -327,6 +369,9 @@ func dialMany(addr string, n, readBuf int, offer string) ([]*wsConn, error) {
 				cs[i], errs[i] = dialOffer(addr, readBuf, 10*time.Second, offer)
 				if errs[i] != nil {
 					return
+				}
+				if opened != nil {
+					opened(i, cs[i])
 				}
 			}
 		}()
@@ -349,7 +394,7 @@ func openEchoing(addr string, n, size int) ([]*wsConn, []byte, error) {
 	for i := range payload {
 		payload[i] = byte(rand.Uint32())
 	}
-	cs, err := dialMany(addr, n, readBufferBytes, "")
+	cs, err := dialMany(addr, n, readBufferBytes, "", nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -375,7 +420,7 @@ const compressedConns = 16
 
 func runCompressed(p *process, cfg runConfig) ([]float64, error) {
 	frame := compressedFrame(opText, chatMessage)
-	cs, err := dialMany(p.addr, compressedConns, readBufferBytes, deflateOffer)
+	cs, err := dialMany(p.addr, compressedConns, readBufferBytes, deflateOffer, nil)
 	if err != nil {
 		return nil, err
 	}

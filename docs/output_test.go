@@ -19,11 +19,16 @@ package docs
 //
 // "Can still print" means: the line can be built from the string literals of
 // the Go code (every non-test .go file of the repository, final/bench
-// included), each literal a format whose verbs are holes. %d takes digits, %q
-// a quoted string, %x hex; %v, %s and %w take a single word (an address, a
-// name, a duration) or another literal, filled in the same way, which is how
-// an error wrapped in an error reads. So a reworded literal fails the line
-// that quotes it, while the addresses, times and sizes of a real run pass.
+// included; "a " + f(x) + " b" counts as the format "a %v b"), each line of a
+// literal a format whose verbs are holes. %d takes digits, %q a quoted
+// string, %x hex; %v, %s and %w take one word (an address, a duration), two
+// without a colon (a name with a space), or another format filled in the same
+// way, which is how an error wrapped in an error reads. Formats without a
+// letter ("%s: %v") are used only at the start of a line, a line may start
+// with a word and a space (log.Print(addr, " ", frame)), and a format may be
+// followed by those that start with ", " (a line built with +=). So a
+// reworded literal fails the line that quotes it, while the addresses, times
+// and sizes of a real run pass.
 
 import (
 	"fmt"

@@ -5,6 +5,8 @@
 // or `go test ./X` names a folder that does not exist, when an English chapter
 // has no Chinese twin (or the reverse), when two twins differ in their
 // headings or in their commands, and when a PNG is larger than 200 KB.
+// output_test.go checks that the log lines the chapters quote can still be
+// printed by the code.
 //
 // Run it from the repository root with `go test ./docs/`; it runs as part of
 // `go test ./...` too. Paths are relative to this folder, so the repository

@@ -25,9 +25,13 @@ const (
 )
 
 // startChat runs the chat server on a free port for the length of the test
-// and returns its address and everything it logs.
+// and returns its address and everything it logs; a cfg without a rate
+// gets the flags' default rate and burst.
 func startChat(t testing.TB, maxMessage int64, cfg roomConfig) (string, *wstest.SyncBuffer) {
 	t.Helper()
+	if cfg.rate == 0 {
+		cfg.rate, cfg.burst = defaultRate, defaultBurst
+	}
 	out := &wstest.SyncBuffer{}
 	s := newServer(out, &cfg)
 	if maxMessage != 0 {
@@ -235,8 +239,8 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 }
 
 func TestSlowClientIsDisconnected(t *testing.T) {
-	addr, out := startChat(t, 8192, roomConfig{queue: 16, history: 0})
-	enter(t, addr, "slow") // reads nothing from here on
+	addr, out := startChat(t, 8192, roomConfig{queue: 16, history: 0, rate: 1e6, burst: 1e6}) // the talker says hundreds of lines a second
+	enter(t, addr, "slow")                                                                    // reads nothing from here on
 	wstest.WaitForOutput(t, out, "slow joined the room (1 here)")
 	talker := enter(t, addr, "talker")
 	talker.waitLine(t, "* talker joined (2 here)", "both are in")
@@ -261,4 +265,42 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 	wstest.WaitForOutput(t, out, "WebSocket closed: ")
 	talker.Send(textFrame, []byte("after"))
 	talker.nextMessage(t, "talker: after", "the room goes on")
+}
+
+func TestAFlooderIsDroppedAndItsReadersAreNot(t *testing.T) {
+	addr, out := startChat(t, 0, roomConfig{queue: 16, history: 0, rate: 5, burst: 10})
+	honest := enter(t, addr, "honest")
+	honest.waitLine(t, "* honest joined (1 here)", "the honest reader is in")
+	flooder := enter(t, addr, "flooder")
+	go func() { // the flooder reads all it is sent: only its sending breaks the rules
+		for {
+			if _, err := flooder.line(); err != nil {
+				return
+			}
+		}
+	}()
+	// 40 MB of chat, written as fast as the socket takes it; the honest
+	// reader reads none of it until the flooder is done.
+	text := strings.Repeat("f", 4000)
+	flood := wstest.ClientFrame(0x80|textFrame, []byte(text))
+	for range 10000 {
+		if _, err := flooder.Conn.Write(flood); err != nil {
+			break // the room hung up on it
+		}
+	}
+	// The honest reader gets every line the room passed on, then the news.
+	for said := 0; ; {
+		line, err := honest.line()
+		require.NoError(t, err, "the honest reader was dropped after %d of the flooder's lines: the room must drop the sender (docs/chat.md#the-rate-limit)", said)
+		if line == "* flooder left (1 here)" {
+			break
+		}
+		require.Contains(t, []string{"* flooder joined (2 here)", "flooder: " + text}, line, "only the flooder's arrival and lines come first")
+		if line != "* flooder joined (2 here)" {
+			said++
+		}
+	}
+	wstest.WaitForOutput(t, out, "flooder sends too fast (over 5 messages a second after a burst of 10); closing with 1008 (policy violation)")
+	honest.Send(textFrame, []byte("still here"))
+	honest.nextMessage(t, "honest: still here", "the room goes on for the honest reader")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -16,6 +17,9 @@ type client struct {
 	name  string // set by the room, before it closes named
 	named chan struct{}
 	limit int // the most messages that may wait in the queue
+
+	tokens float64   // messages it may send now (allow), owned by its reader
+	filled time.Time // when tokens was last brought up to date
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -45,8 +49,33 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 			conn.Close(websocket.CloseUnsupportedData, "the room takes text messages only")
 			continue // ReadMessage waits for the client's close frame
 		}
+		if !c.allow(time.Now(), rm.cfg) {
+			rm.logger.Printf("%s: %s sends too fast (over %g messages a second after a burst of %d); closing with %d (%s)", c.addr, c.name,
+				rm.cfg.rate, rm.cfg.burst, websocket.ClosePolicyViolation, websocket.CloseCodeName(websocket.ClosePolicyViolation))
+			conn.Close(websocket.ClosePolicyViolation, "sending too fast")
+			continue // as above; the room hears nothing more from it
+		}
 		rm.say <- said{from: c, text: append([]byte(nil), msg...)}
 	}
+}
+
+// allow takes a token from the client's bucket for one message, and reports
+// false when there is none: the client sent more than cfg.burst messages at
+// once, or more than cfg.rate a second for longer. The bucket starts full
+// and fills at cfg.rate tokens a second, up to cfg.burst. Only the client's
+// reader calls it.
+func (c *client) allow(now time.Time, cfg *roomConfig) bool {
+	if c.filled.IsZero() {
+		c.tokens = float64(cfg.burst)
+	} else {
+		c.tokens = min(float64(cfg.burst), c.tokens+now.Sub(c.filled).Seconds()*cfg.rate)
+	}
+	c.filled = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
 }
 
 // push queues line for the writer; it reports false if the queue is full.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -303,4 +304,51 @@ func TestAFlooderIsDroppedAndItsReadersAreNot(t *testing.T) {
 	wstest.WaitForOutput(t, out, "flooder sends too fast (over 5 messages a second after a burst of 10); closing with 1008 (policy violation)")
 	honest.Send(textFrame, []byte("still here"))
 	honest.nextMessage(t, "honest: still here", "the room goes on for the honest reader")
+}
+
+func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
+	tests := []struct {
+		name, asked, want string
+	}{
+		{"a combining grapheme joiner after it is dropped", "alice\u034f", "alice-2"},
+		{"an emoji variation selector is dropped", "alice\ufe0f", "alice-2"},
+		{"a Mongolian variation selector is dropped", "alice\u180b", "alice-2"},
+		{"a Khmer inherent vowel is dropped", "alice\u17b4", "alice-2"},
+		{"an ideographic variation selector is dropped", "alice\U000e0100", "alice-2"},
+		{"a zero-width joiner is dropped", "ali\u200dce", "alice-2"},
+		{"a Hangul filler alone makes a guest", "\u3164", "guest-1"},
+		{"a Cyrillic a among Latin letters makes a guest", "\u0430lice", "guest-1"},
+		{"a Cyrillic es among Latin letters makes a guest", "ali\u0441e", "guest-1"},
+		{"a Greek alpha among Latin letters makes a guest", "\u03b1lice", "guest-1"},
+		{"an all-Cyrillic look-alike is the same name", "\u0430\u04cf\u0456\u0441\u0435", "\u0430\u04cf\u0456\u0441\u0435-2"},
+		{"capitals are the same name", "ALICE", "ALICE-2"},
+		{"a capital I is an l", "aIice", "aIice-2"},
+		{"a one is an l", "a1ice", "a1ice-2"},
+		{"fullwidth letters are the same name", "\uff41\uff4c\uff49\uff43\uff45", "\uff41\uff4c\uff49\uff43\uff45-2"},
+		{"two spaces are one", "alice  bob", "alice bob"},
+		{"a decomposed accent on a Latin letter makes a guest", "Jose\u0301", "guest-1"},
+		{"mathematical letters make a guest", "\U0001d41a\U0001d425\U0001d422\U0001d41c\U0001d41e", "guest-1"},
+		{"a symbol makes a guest", "alice\u2603", "guest-1"},
+		{"a precomposed accent is kept", "Jos\u00e9", "Jos\u00e9"},
+		{"a Chinese name is kept", "王小明", "王小明"},
+		{"a Russian name is kept", "Алиса", "Алиса"},
+		{"Latin with Han is kept", "Tom 张", "Tom 张"},
+		{"a Hindi name keeps its vowel signs", "अनुपमा", "अनुपमा"},
+		{"a hyphen, a dot and an apostrophe are kept", "o'hara-smith.jr", "o'hara-smith.jr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 20})
+			enter(t, addr, "alice").waitLine(t, "* alice joined (1 here)", "alice is in the room")
+			m := enter(t, addr, url.QueryEscape(tt.asked))
+			for {
+				line, err := m.line()
+				require.NoError(t, err)
+				if name, ok := strings.CutSuffix(line, " joined (2 here)"); ok {
+					assert.Equal(t, tt.want, strings.TrimPrefix(name, "* "), "the name the room gave %+q while alice is in: a name that looks like a member's is that member's (docs/chat.md#names)", tt.asked)
+					return
+				}
+			}
+		})
+	}
 }

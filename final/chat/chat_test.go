@@ -225,6 +225,9 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 		{"a binary message is 1003", binaryFrame, []byte{1, 2, 3}, websocket.CloseUnsupportedData, "the room takes text only (RFC 6455 §7.4.1)"},
 		{"a message over -max-message is 1009", textFrame, bytes.Repeat([]byte("x"), 65), websocket.CloseMessageTooBig, "RFC 6455 §7.4.1"},
 		{"invalid UTF-8 is 1007", textFrame, []byte("bad \xff"), websocket.CloseInvalidPayload, "RFC 6455 §8.1"},
+		{"a line break is 1008", textFrame, []byte("hi\nalice: my new password is hunter2"), websocket.ClosePolicyViolation, "a message is one line (docs/chat.md#the-wire-format)"},
+		{"a carriage return and line feed is 1008", textFrame, []byte("hi\r\n* alice left (1 here)"), websocket.ClosePolicyViolation, "a message is one line (docs/chat.md#the-wire-format)"},
+		{"a right-to-left override is 1008", textFrame, []byte("hi \u202eecila"), websocket.ClosePolicyViolation, "no bidirectional controls in a message (docs/chat.md#the-wire-format)"},
 	}
 	alice := enter(t, addr, "alice")
 	for _, tt := range tests {
@@ -237,6 +240,7 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 		})
 	}
 	wstest.WaitForOutput(t, out, "mallory sent a binary message; closing with 1003 (unsupported data)")
+	wstest.WaitForOutput(t, out, "mallory sent U+000A in a message; closing with 1008 (policy violation)")
 }
 
 func TestSlowClientIsDisconnected(t *testing.T) {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -43,20 +47,35 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		if err != nil {
 			return err
 		}
-		if typ != websocket.TextMessage {
-			rm.logger.Printf("%s: %s sent a binary message; closing with %d (%s)", c.addr, c.name,
-				websocket.CloseUnsupportedData, websocket.CloseCodeName(websocket.CloseUnsupportedData))
-			conn.Close(websocket.CloseUnsupportedData, "the room takes text messages only")
-			continue // ReadMessage waits for the client's close frame
+		// After a refusal the reader goes on until the client's close frame
+		// comes: ReadMessage drops any data after our close frame.
+		switch odd := bytes.IndexFunc(msg, breaksALine); {
+		case typ != websocket.TextMessage:
+			rm.refuse(c, websocket.CloseUnsupportedData, "sent a binary message", "the room takes text messages only")
+		case odd >= 0:
+			r, _ := utf8.DecodeRune(msg[odd:])
+			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
+		case !c.allow(time.Now(), rm.cfg):
+			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.rate, rm.cfg.burst), "sending too fast")
+		default:
+			rm.say <- said{from: c, text: append([]byte(nil), msg...)}
 		}
-		if !c.allow(time.Now(), rm.cfg) {
-			rm.logger.Printf("%s: %s sends too fast (over %g messages a second after a burst of %d); closing with %d (%s)", c.addr, c.name,
-				rm.cfg.rate, rm.cfg.burst, websocket.ClosePolicyViolation, websocket.CloseCodeName(websocket.ClosePolicyViolation))
-			conn.Close(websocket.ClosePolicyViolation, "sending too fast")
-			continue // as above; the room hears nothing more from it
-		}
-		rm.say <- said{from: c, text: append([]byte(nil), msg...)}
 	}
+}
+
+// breaksALine reports whether r may not be in a message: a message is shown
+// as one line after its sender's name, and a control character (a line
+// break, a carriage return, a tab) or a bidirectional control (such as the
+// right-to-left override, U+202E) would let its text pass for another line,
+// or move the name (docs/chat.md#the-wire-format).
+func breaksALine(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// refuse logs why c breaks the room's rules and closes it with code.
+func (rm *room) refuse(c *client, code int, why, reason string) {
+	rm.logger.Printf("%s: %s %s; closing with %d (%s)", c.addr, c.name, why, code, websocket.CloseCodeName(code))
+	c.conn.Close(code, reason)
 }
 
 // allow takes a token from the client's bucket for one message, and reports

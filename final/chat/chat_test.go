@@ -244,8 +244,12 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 }
 
 func TestSlowClientIsDisconnected(t *testing.T) {
-	addr, out := startChat(t, 8192, roomConfig{queue: 16, history: 0, rate: 1e6, burst: 1e6}) // the talker says hundreds of lines a second
-	enter(t, addr, "slow")                                                                    // reads nothing from here on
+	out := &wstest.SyncBuffer{}
+	s := newServer(out, &roomConfig{queue: 16, history: 0, rate: 1e6, burst: 1e6}) // the talker says hundreds of lines a second
+	s.MaxMessage = 8192
+	s.WriteTimeout = time.Second // the slow client's writer, stuck, gives up after a second, not ten
+	addr := wstest.Start(t, s)
+	enter(t, addr, "slow") // reads nothing from here on
 	wstest.WaitForOutput(t, out, "slow joined the room (1 here)")
 	talker := enter(t, addr, "talker")
 	talker.waitLine(t, "* talker joined (2 here)", "both are in")
@@ -354,5 +358,40 @@ func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
+	addr, out := startChat(t, 0, roomConfig{queue: 256, history: 0, rate: 1e6, burst: 1e6}) // the socket fills before the queue does
+	behind := enter(t, addr, "behind")
+	behind.waitLine(t, "* behind joined (1 here)", "it is in")
+	talker := enter(t, addr, "talker")
+	text := strings.Repeat("t", 4000)
+	go func() {
+		line := wstest.ClientFrame(0x80|textFrame, []byte(text))
+		for range 5000 {
+			if _, err := talker.Conn.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	go func() {
+		for {
+			if _, err := talker.line(); err != nil {
+				return
+			}
+		}
+	}()
+	wstest.WaitForOutput(t, out, "behind reads too slowly (256 messages waiting); closing with 1008 (policy violation)")
+	// It reads again only after the second Close gives a stuck writer: a
+	// reader that is behind by more than a second of reading, but reads.
+	time.Sleep(2 * time.Second)
+	for n := 0; ; n++ {
+		f, err := behind.Read()
+		require.NoError(t, err, "after %d lines: a reader that is behind must get the close frame after the lines ahead of it, not a cut connection (1006) (docs/chat.md#the-bounded-queue-and-slow-consumers)", n)
+		if f.Opcode == closeFrame {
+			assert.Equal(t, wstest.ClosePayload(websocket.ClosePolicyViolation, "reading too slowly"), f.Payload, "the room closes a slow reader with 1008")
+			return
+		}
 	}
 }

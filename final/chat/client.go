@@ -113,18 +113,13 @@ func (c *client) push(line []byte) bool {
 }
 
 // stop ends the writer once it has written what is queued; a slow client's
-// connection is closed at once with 1008 (policy violation): it broke the
-// room's rule of reading what it is sent.
+// writer drops the queue and closes its connection with 1008 (policy
+// violation): it broke the room's rule of reading what it is sent.
 func (c *client) stop(slow bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped, c.slow = true, slow
 	c.signal()
-	if slow {
-		// On a goroutine of its own: Close may wait up to a second for a
-		// writer stuck on the full socket, and the room waits for no one.
-		go c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
-	}
 }
 
 func (c *client) signal() {
@@ -134,23 +129,38 @@ func (c *client) signal() {
 	}
 }
 
+// isSlow reports whether the room dropped c for reading too slowly.
+func (c *client) isSlow() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slow
+}
+
 // write is the client's writer: it sends what the room queues, in order.
+// The writer, not the room, closes a slow client, after the frame it is
+// writing: Close gives a write that is stuck on a full socket one second,
+// and a client that is only behind, but reads, would lose the frame half
+// sent and the close frame after it, and see 1006.
 func (c *client) write() {
 	for range c.wake {
 		c.mu.Lock()
-		lines, stopped, slow := c.queue, c.stopped, c.slow
+		lines, stopped := c.queue, c.stopped
 		c.queue = nil
-		if slow {
-			lines = nil // it would not read them
-		}
 		c.mu.Unlock()
 		for _, line := range lines {
+			if c.isSlow() {
+				break // it would not read them
+			}
 			if err := c.conn.WriteMessage(websocket.TextMessage, line); err != nil {
 				c.mu.Lock()
 				c.gone, c.queue = true, nil
 				c.mu.Unlock()
 				return
 			}
+		}
+		if c.isSlow() {
+			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
+			return
 		}
 		if stopped {
 			return

@@ -108,7 +108,7 @@ func TestNoMessageOrNamePassesForAnotherMember(t *testing.T) {
 		assert.Equal(t, tt.want, shows(said).Name, "%s: a look-alike name is drawn as another member's (docs/chat.md#names)", tt.name)
 	}
 	for _, e := range log {
-		assert.Zero(t, e.Edge, "%.40q: a line of a message starts where an entry starts, so it reads as a line of its own (docs/chat.md#the-page)", e.Text)
+		assert.Zero(t, e.Edge, "%.40q: a line of a message starts where an entry starts, so it reads as a line of its own (docs/chat.md#the-wire-format)", e.Text)
 		assert.NotContains(t, e.Text, "* alice left", "a message with a line break reached the page")
 	}
 }

@@ -332,6 +332,7 @@ func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
 		{"capitals are the same name", "ALICE", "ALICE-2"},
 		{"a capital I is an l", "aIice", "aIice-2"},
 		{"a one is an l", "a1ice", "a1ice-2"},
+		{"a dotless i is an l", "al\u0131ce", "al\u0131ce-2"},
 		{"fullwidth letters are the same name", "\uff41\uff4c\uff49\uff43\uff45", "\uff41\uff4c\uff49\uff43\uff45-2"},
 		{"two spaces are one", "alice  bob", "alice bob"},
 		{"a decomposed accent on a Latin letter makes a guest", "Jose\u0301", "guest-1"},

@@ -5,6 +5,7 @@
 // One goroutine owns the room (room.go); every client has a reader and a
 // writer of its own, fed by a bounded queue (client.go). A client that reads
 // slower than the room talks is disconnected; it never holds up the others.
+// So is a client that talks faster than -rate: it would drop the others.
 //
 // Read along: docs/chat.md.
 package main

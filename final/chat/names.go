@@ -48,12 +48,13 @@ var mixable = [][]string{{"Latin", "Han", "Hiragana", "Katakana"}, {"Latin", "Ha
 var precomposed = []string{"Latin", "Greek", "Cyrillic"}
 
 // confusables maps the Greek and Cyrillic letters that look like Latin
-// ones to the Latin letter they pass for, and i, I and 1 to l and 0 to o (in
+// ones to the Latin letter they pass for, the Latin look-alikes of a, g and
+// i to them, and i, I and 1 to l and 0 to o (in
 // many fonts a capital I and a small l are the same stroke): a small part of
 // UTS #39's confusables.txt, the part that matters with the scripts kept
 // apart as above. The skeleton lowers the case after it.
 var confusables = map[rune]rune{
-	'i': 'l', 'I': 'l', '1': 'l', '0': 'o',
+	'i': 'l', 'I': 'l', '1': 'l', '0': 'o', 'ı': 'l', 'ɑ': 'a', 'ɡ': 'g', // Latin
 	// Cyrillic
 	'А': 'a', 'В': 'b', 'Е': 'e', 'Ѕ': 's', 'І': 'l', 'Ј': 'j', 'К': 'k', 'М': 'm', 'Н': 'h', 'О': 'o',
 	'Р': 'p', 'С': 'c', 'Т': 't', 'У': 'y', 'Х': 'x', 'Ӏ': 'l', 'Ԛ': 'q', 'Ԝ': 'w',

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -25,7 +27,8 @@ const (
 )
 
 // startChat runs the chat server on a free port for the length of the test
-// and returns its address and everything it logs.
+// and returns its address and everything it logs; a cfg without a rate
+// gets the flags' default rate and burst.
 func startChat(t testing.TB, maxMessage int64, cfg roomConfig) (string, *wstest.SyncBuffer) {
 	t.Helper()
 	out := &wstest.SyncBuffer{}
@@ -220,6 +223,9 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 		{"a binary message is 1003", binaryFrame, []byte{1, 2, 3}, websocket.CloseUnsupportedData, "the room takes text only (RFC 6455 §7.4.1)"},
 		{"a message over -max-message is 1009", textFrame, bytes.Repeat([]byte("x"), 65), websocket.CloseMessageTooBig, "RFC 6455 §7.4.1"},
 		{"invalid UTF-8 is 1007", textFrame, []byte("bad \xff"), websocket.CloseInvalidPayload, "RFC 6455 §8.1"},
+		{"a line break is 1008", textFrame, []byte("hi\nalice: my new password is hunter2"), websocket.ClosePolicyViolation, "a message is one line (docs/chat.md#the-wire-format)"},
+		{"a carriage return and line feed is 1008", textFrame, []byte("hi\r\n* alice left (1 here)"), websocket.ClosePolicyViolation, "a message is one line (docs/chat.md#the-wire-format)"},
+		{"a right-to-left override is 1008", textFrame, []byte("hi \u202eecila"), websocket.ClosePolicyViolation, "no bidirectional controls in a message (docs/chat.md#the-wire-format)"},
 	}
 	alice := enter(t, addr, "alice")
 	for _, tt := range tests {
@@ -232,10 +238,15 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 		})
 	}
 	wstest.WaitForOutput(t, out, "mallory sent a binary message; closing with 1003 (unsupported data)")
+	wstest.WaitForOutput(t, out, " sent U+000A in a message; closing with 1008 (policy violation)") // mallory or, if the last one is not out yet, mallory-2
 }
 
 func TestSlowClientIsDisconnected(t *testing.T) {
-	addr, out := startChat(t, 8192, roomConfig{queue: 16, history: 0})
+	out := &wstest.SyncBuffer{}
+	s := newServer(out, &roomConfig{queue: 16, history: 0, rate: 1e6, burst: 1e6}) // the talker says hundreds of lines a second
+	s.MaxMessage = 8192
+	s.WriteTimeout = time.Second // the slow client's writer, stuck, gives up after a second, not ten
+	addr := wstest.Start(t, s)
 	enter(t, addr, "slow") // reads nothing from here on
 	wstest.WaitForOutput(t, out, "slow joined the room (1 here)")
 	talker := enter(t, addr, "talker")
@@ -261,4 +272,119 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 	wstest.WaitForOutput(t, out, "WebSocket closed: ")
 	talker.Send(textFrame, []byte("after"))
 	talker.nextMessage(t, "talker: after", "the room goes on")
+}
+
+func TestAFlooderIsDroppedAndItsReadersAreNot(t *testing.T) {
+	addr, out := startChat(t, 0, roomConfig{queue: 16, history: 0, rate: 5, burst: 10})
+	honest := enter(t, addr, "honest")
+	honest.waitLine(t, "* honest joined (1 here)", "the honest reader is in")
+	flooder := enter(t, addr, "flooder")
+	go func() { // the flooder reads all it is sent: only its sending breaks the rules
+		for {
+			if _, err := flooder.line(); err != nil {
+				return
+			}
+		}
+	}()
+	// 40 MB of chat, written as fast as the socket takes it; the honest
+	// reader reads none of it until the flooder is done.
+	text := strings.Repeat("f", 4000)
+	flood := wstest.ClientFrame(0x80|textFrame, []byte(text))
+	for range 10000 {
+		if _, err := flooder.Conn.Write(flood); err != nil {
+			break // the room hung up on it
+		}
+	}
+	// The honest reader gets every line the room passed on, then the news.
+	for said := 0; ; {
+		line, err := honest.line()
+		require.NoError(t, err, "the honest reader was dropped after %d of the flooder's lines: the room must drop the sender (docs/chat.md#the-rate-limit)", said)
+		if line == "* flooder left (1 here)" {
+			break
+		}
+		require.Contains(t, []string{"* flooder joined (2 here)", "flooder: " + text}, line, "only the flooder's arrival and lines come first")
+		if line != "* flooder joined (2 here)" {
+			said++
+		}
+	}
+	wstest.WaitForOutput(t, out, "flooder sends too fast (over 5 messages a second after a burst of 10); closing with 1008 (policy violation)")
+	honest.Send(textFrame, []byte("still here"))
+	honest.nextMessage(t, "honest: still here", "the room goes on for the honest reader")
+}
+
+func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
+	tests := []struct {
+		name, asked, want string
+	}{
+		{"a combining grapheme joiner after it is dropped", "alice\u034f", "alice-2"},
+		{"an emoji variation selector is dropped", "alice\ufe0f", "alice-2"},
+		{"a Mongolian variation selector is dropped", "alice\u180b", "alice-2"},
+		{"a Khmer inherent vowel is dropped", "alice\u17b4", "alice-2"},
+		{"an ideographic variation selector is dropped", "alice\U000e0100", "alice-2"},
+		{"a zero-width joiner is dropped", "ali\u200dce", "alice-2"},
+		{"a Hangul filler alone makes a guest", "\u3164", "guest-1"},
+		{"a Cyrillic a among Latin letters makes a guest", "\u0430lice", "guest-1"},
+		{"a Cyrillic es among Latin letters makes a guest", "ali\u0441e", "guest-1"},
+		{"a Greek alpha among Latin letters makes a guest", "\u03b1lice", "guest-1"},
+		{"an all-Cyrillic look-alike is the same name", "\u0430\u04cf\u0456\u0441\u0435", "\u0430\u04cf\u0456\u0441\u0435-2"},
+		{"capitals are the same name", "ALICE", "ALICE-2"},
+		{"a capital I is an l", "aIice", "aIice-2"},
+		{"a one is an l", "a1ice", "a1ice-2"},
+		{"a dotless i is an l", "al\u0131ce", "al\u0131ce-2"},
+		{"fullwidth letters are the same name", "\uff41\uff4c\uff49\uff43\uff45", "\uff41\uff4c\uff49\uff43\uff45-2"},
+		{"two spaces are one", "alice  bob", "alice bob"},
+		{"a decomposed accent on a Latin letter makes a guest", "Jose\u0301", "guest-1"},
+		{"mathematical letters make a guest", "\U0001d41a\U0001d425\U0001d422\U0001d41c\U0001d41e", "guest-1"},
+		{"a symbol makes a guest", "alice\u2603", "guest-1"},
+		{"a precomposed accent is kept", "Jos\u00e9", "Jos\u00e9"},
+		{"a Chinese name is kept", "王小明", "王小明"},
+		{"a Russian name is kept", "Алиса", "Алиса"},
+		{"Latin with Han is kept", "Tom 张", "Tom 张"},
+		{"a Hindi name keeps its vowel signs", "अनुपमा", "अनुपमा"},
+		{"a hyphen, a dot and an apostrophe are kept", "o'hara-smith.jr", "o'hara-smith.jr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 20})
+			enter(t, addr, "alice").waitLine(t, "* alice joined (1 here)", "alice is in the room")
+			m := enter(t, addr, url.QueryEscape(tt.asked))
+			for {
+				line, err := m.line()
+				require.NoError(t, err)
+				if name, ok := strings.CutSuffix(line, " joined (2 here)"); ok {
+					assert.Equal(t, tt.want, strings.TrimPrefix(name, "* "), "the name the room gave %+q while alice is in: a name that looks like a member's is that member's (docs/chat.md#names)", tt.asked)
+					return
+				}
+			}
+		})
+	}
+}
+
+func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
+	addr, out := startChat(t, 0, roomConfig{queue: 256, history: 0, rate: 1e6, burst: 1e6}) // the socket fills before the queue does
+	behind := enter(t, addr, "behind")
+	behind.waitLine(t, "* behind joined (1 here)", "it is in")
+	talker := enter(t, addr, "talker")
+	text := strings.Repeat("t", 4000)
+	go func() {
+		line := wstest.ClientFrame(0x80|textFrame, []byte(text))
+		for range 5000 {
+			if _, err := talker.Conn.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	go io.Copy(io.Discard, talker.Conn) // the talker reads all, as fast as it can, so that it is never the one dropped
+	wstest.WaitForOutput(t, out, "behind reads too slowly (256 messages waiting); closing with 1008 (policy violation)")
+	// It reads again only after the second Close gives a stuck writer: a
+	// reader that is behind by more than a second of reading, but reads.
+	time.Sleep(2 * time.Second)
+	for n := 0; ; n++ {
+		f, err := behind.Read()
+		require.NoError(t, err, "after %d lines: a reader that is behind must get the close frame after the lines ahead of it, not a cut connection (1006) (docs/chat.md#the-bounded-queue-and-slow-consumers)", n)
+		if f.Opcode == closeFrame {
+			assert.Equal(t, wstest.ClosePayload(websocket.ClosePolicyViolation, "reading too slowly"), f.Payload, "the room closes a slow reader with 1008")
+			return
+		}
+	}
 }

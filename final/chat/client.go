@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -16,6 +21,9 @@ type client struct {
 	name  string // set by the room, before it closes named
 	named chan struct{}
 	limit int // the most messages that may wait in the queue
+
+	tokens float64   // messages it may send now (allow), owned by its reader
+	filled time.Time // when tokens was last brought up to date
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -39,14 +47,54 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		if err != nil {
 			return err
 		}
-		if typ != websocket.TextMessage {
-			rm.logger.Printf("%s: %s sent a binary message; closing with %d (%s)", c.addr, c.name,
-				websocket.CloseUnsupportedData, websocket.CloseCodeName(websocket.CloseUnsupportedData))
-			conn.Close(websocket.CloseUnsupportedData, "the room takes text messages only")
-			continue // ReadMessage waits for the client's close frame
+		// After a refusal the reader goes on until the client's close frame
+		// comes: ReadMessage drops any data after our close frame.
+		switch odd := bytes.IndexFunc(msg, breaksALine); {
+		case typ != websocket.TextMessage:
+			rm.refuse(c, websocket.CloseUnsupportedData, "sent a binary message", "the room takes text messages only")
+		case odd >= 0:
+			r, _ := utf8.DecodeRune(msg[odd:])
+			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
+		case !c.allow(time.Now(), rm.cfg):
+			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.rate, rm.cfg.burst), "sending too fast")
+		default:
+			rm.say <- said{from: c, text: append([]byte(nil), msg...)}
 		}
-		rm.say <- said{from: c, text: append([]byte(nil), msg...)}
 	}
+}
+
+// breaksALine reports whether r may not be in a message: a message is shown
+// as one line after its sender's name, and a control character (a line
+// break, a carriage return, a tab) or a bidirectional control (such as the
+// right-to-left override, U+202E) would let its text pass for another line,
+// or move the name (docs/chat.md#the-wire-format).
+func breaksALine(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// refuse logs why c breaks the room's rules and closes it with code.
+func (rm *room) refuse(c *client, code int, why, reason string) {
+	rm.logger.Printf("%s: %s %s; closing with %d (%s)", c.addr, c.name, why, code, websocket.CloseCodeName(code))
+	c.conn.Close(code, reason)
+}
+
+// allow takes a token from the client's bucket for one message, and reports
+// false when there is none: the client sent more than cfg.burst messages at
+// once, or more than cfg.rate a second for longer. The bucket starts full
+// and fills at cfg.rate tokens a second, up to cfg.burst. Only the client's
+// reader calls it.
+func (c *client) allow(now time.Time, cfg *roomConfig) bool {
+	if c.filled.IsZero() {
+		c.tokens = float64(cfg.burst)
+	} else {
+		c.tokens = min(float64(cfg.burst), c.tokens+now.Sub(c.filled).Seconds()*cfg.rate)
+	}
+	c.filled = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
 }
 
 // push queues line for the writer; it reports false if the queue is full.
@@ -65,18 +113,13 @@ func (c *client) push(line []byte) bool {
 }
 
 // stop ends the writer once it has written what is queued; a slow client's
-// connection is closed at once with 1008 (policy violation): it broke the
-// room's rule of reading what it is sent.
+// writer drops the queue and closes its connection with 1008 (policy
+// violation): it broke the room's rule of reading what it is sent.
 func (c *client) stop(slow bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped, c.slow = true, slow
 	c.signal()
-	if slow {
-		// On a goroutine of its own: Close may wait up to a second for a
-		// writer stuck on the full socket, and the room waits for no one.
-		go c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
-	}
 }
 
 func (c *client) signal() {
@@ -86,23 +129,38 @@ func (c *client) signal() {
 	}
 }
 
+// isSlow reports whether the room dropped c for reading too slowly.
+func (c *client) isSlow() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slow
+}
+
 // write is the client's writer: it sends what the room queues, in order.
+// The writer, not the room, closes a slow client, after the frame it is
+// writing: Close gives a write that is stuck on a full socket one second,
+// and a client that is only behind, but reads, would lose the frame half
+// sent and the close frame after it, and see 1006.
 func (c *client) write() {
 	for range c.wake {
 		c.mu.Lock()
-		lines, stopped, slow := c.queue, c.stopped, c.slow
+		lines, stopped := c.queue, c.stopped
 		c.queue = nil
-		if slow {
-			lines = nil // it would not read them
-		}
 		c.mu.Unlock()
 		for _, line := range lines {
+			if c.isSlow() {
+				break // it would not read them
+			}
 			if err := c.conn.WriteMessage(websocket.TextMessage, line); err != nil {
 				c.mu.Lock()
 				c.gone, c.queue = true, nil
 				c.mu.Unlock()
 				return
 			}
+		}
+		if c.isSlow() {
+			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
+			return
 		}
 		if stopped {
 			return

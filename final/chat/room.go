@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"log"
-	"strings"
-	"unicode"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -22,9 +20,9 @@ type room struct {
 	cfg    *roomConfig
 
 	clients map[*client]bool
-	names   map[string]bool
-	recent  [][]byte // the last messages, oldest first
-	guests  int      // for naming clients that gave no name
+	names   map[string]bool // the skeletons of the names in the room
+	recent  [][]byte        // the last messages, oldest first
+	guests  int             // for naming clients that gave no name
 }
 
 // said is a text message a client sent to the room.
@@ -63,7 +61,7 @@ func (rm *room) run() {
 func (rm *room) enter(c *client) {
 	c.name = rm.uniqueName(c.name)
 	close(c.named)
-	rm.names[c.name] = true
+	rm.names[skeleton(c.name)] = true
 	for _, line := range rm.recent {
 		c.push(line)
 	}
@@ -76,7 +74,7 @@ func (rm *room) enter(c *client) {
 // writer closes its connection.
 func (rm *room) remove(c *client, slow bool) {
 	delete(rm.clients, c)
-	delete(rm.names, c.name)
+	delete(rm.names, skeleton(c.name))
 	c.stop(slow)
 }
 
@@ -111,30 +109,18 @@ func (rm *room) remember(line []byte) {
 	rm.recent = append(rm.recent, line)
 }
 
-// maxName is the longest name, in characters.
-const maxName = 24
-
-// uniqueName cleans up the name a client asked for and makes it unique in
-// the room: "alice", then "alice-2". A name may not hold control characters
-// or a colon (a message line is "name: text"), nor start with "*" (the room's
-// own lines start with "* "); a client without a usable name is a guest.
+// uniqueName cleans up the name a client asked for (cleanName) and makes
+// it unique in the room: "alice", then "alice-2", where two names are the
+// same if they look the same (skeleton). A client without a usable name is
+// a guest.
 func (rm *room) uniqueName(asked string) string {
-	name := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == ':' || r == unicode.ReplacementChar {
-			return -1 // Cf: format characters, such as the right-to-left override
-		}
-		return r
-	}, asked)
-	name = strings.TrimLeft(name, "* \t")
-	if r := []rune(name); len(r) > maxName {
-		name = string(r[:maxName])
-	}
-	if name = strings.TrimSpace(name); name == "" {
+	name := cleanName(asked)
+	if name == "" {
 		rm.guests++
 		name = fmt.Sprintf("guest-%d", rm.guests)
 	}
 	unique := name
-	for i := 2; rm.names[unique]; i++ {
+	for i := 2; rm.names[skeleton(unique)]; i++ {
 		unique = fmt.Sprintf("%s-%d", name, i)
 	}
 	return unique

@@ -14,11 +14,11 @@ import (
 
 // startAssembler starts the tests' echo server and checks that the message
 // layer is written: on the exercise's stubs, a test stops here with one line
-// that says where to write it.
+// that says where to write it. A failure of the test skips the rest of the
+// package in the exercise build (layerFailed).
 func startAssembler(t *testing.T) string {
 	t.Helper()
-	_, addr, out := startServer(t, testServer())
-	requireMessageLayer(t, addr, out)
+	_, addr, _ := startLayerServer(t, testServer())
 	return addr
 }
 

@@ -65,6 +65,7 @@ func startLayerServer(t *testing.T, s *Server) (*Server, string, *wstest.SyncBuf
 
 // serve is startServer without the exercise's checks.
 func serve(t testing.TB, s *Server) (*Server, string, *wstest.SyncBuffer) {
+	t.Helper()
 	out := &wstest.SyncBuffer{}
 	s.Logger = log.New(out, "", log.Ltime)
 	return s, wstest.Start(t, s), out

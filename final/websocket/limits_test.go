@@ -161,17 +161,19 @@ func TestAFrameTrickledInIsNotIdle(t *testing.T) {
 func TestASlowSteadyReaderIsServed(t *testing.T) {
 	// 64 KiB every 50ms: 1.6s for 2 MiB, longer than the write timeout,
 	// though each piece leaves well within it.
-	c := pipeEcho(t, Options{WriteTimeout: time.Second, MaxMessage: 8 << 20})
 	msg := bytes.Repeat([]byte{0x5a}, 2<<20)
-	go c.Conn.Write(wstest.ClientFrame(0x82, msg))
+	frame := wstest.ClientFrame(0x82, msg) // before the connection: masking 2 MiB is slow under -race
+	c := pipeEcho(t, Options{WriteTimeout: time.Second, MaxMessage: 8 << 20})
+	go c.Conn.Write(frame)
 	expectEcho(t, c, binaryFrame, len(msg), "a client that reads steadily is served however long the whole message takes; a write that makes progress has not stalled")
 }
 
 func TestAClientReadingALongEchoIsNotIdle(t *testing.T) {
 	// The echo takes 1.6s to read: longer than the idle timeout, with nothing received.
-	c := pipeEcho(t, Options{IdleTimeout: time.Second, MaxMessage: 8 << 20})
 	msg := bytes.Repeat([]byte{0x5a}, 2<<20)
-	go c.Conn.Write(wstest.ClientFrame(0x82, msg))
+	frame := wstest.ClientFrame(0x82, msg) // before the connection: masking 2 MiB is slow under -race, and its idle timeout would run
+	c := pipeEcho(t, Options{IdleTimeout: time.Second, MaxMessage: 8 << 20})
+	go c.Conn.Write(frame)
 	expectEcho(t, c, binaryFrame, len(msg), "the whole echo arrives")
 	c.Send(textFrame, []byte("and now?"))
 	c.Expect(textFrame, []byte("and now?"), "while the client was reading the echo it was not idle: the idle timeout counts bytes both ways")

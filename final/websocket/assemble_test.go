@@ -187,7 +187,7 @@ func TestReadMessageMistakes(t *testing.T) {
 			`text of 20 bytes "checked carries over"`, `close 1011 ""`, "", "pass on the checked readData returns: with 0 each fragment's UTF-8 check reads the whole message again (docs/final.md, hint 3)"},
 		{"the first fragment ends the message", nil, wire(byte(0x01), "first ", byte(0x80), "last"),
 			`text of 10 bytes "first last"`, `text of 6 bytes "first "`, "", "RFC 6455 §5.4: only the frame with FIN ends a message"},
-		{"errCloseSent from the pong taken for an error", closeFirst, wire(byte(0x89), "crossed", byte(0x88), "\x03\xe8"),
+		{"errCloseSent from the pong taken for an error", closeFirst, wire(byte(0x89), "crossed", byte(0x88), string(wstest.ClosePayload(CloseNormal, ""))),
 			`close 1000 "bye"`, "", "WebSocket closed: the client closed: 1000",
 			"RFC 6455 §5.5.1: after our close frame a ping gets no pong, and reading goes on to the client's close frame; sendMsg's errCloseSent says so and is no error (docs/final.md, hint 3)"},
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 
@@ -40,12 +41,26 @@ func TestBrowserEchoesThroughThePage(t *testing.T) {
 				doc := page.DOM()
 				status := wstest.TextOf(wstest.FindByID(doc, "status"))
 				log = wstest.ListItems(wstest.FindByID(doc, "log"))
-				return status == "open" && slices.Contains(log, "echo: "+tt.text),
+				return status == "open" && slices.Contains(log, "echo: "+inLog(tt.text)),
 					fmt.Sprintf("status %q and log %q\nthe server's last lines:\n%s", status, wstest.Shorten(log, 5), out.Tail(5))
 			})
-			assert.Contains(t, log, "sent: "+tt.text, "the page sent the message itself")
+			assert.Contains(t, log, "sent: "+inLog(tt.text), "the page sent the message itself")
+			assert.Equal(t, "true", page.Eval("document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
+				"the page is no wider than the window: the log cuts a long message as the frame view cuts a payload")
 		})
 	}
+}
+
+// inLog is a message as the page's log shows it: cut after 64 bytes of
+// whole characters, as the frame view cuts a payload, saying how many bytes
+// were not shown.
+func inLog(text string) string {
+	for i, r := range text {
+		if i+utf8.RuneLen(r) > 64 {
+			return fmt.Sprintf("%s … (%d more bytes)", text[:i], len(text)-i)
+		}
+	}
+	return text
 }
 
 // shownFrame is one frame as the page's frame view shows it.
@@ -137,7 +152,7 @@ func TestBrowserNegotiatesCompression(t *testing.T) {
 	page := browser.Open("http://" + addr + "/?auto=" + url.QueryEscape(text))
 	wstest.WaitUntil(t, "the page should show the echo of a compressed message", func() (bool, string) {
 		log := wstest.ListItems(wstest.FindByID(page.DOM(), "log"))
-		return slices.Contains(log, "echo: "+text), fmt.Sprintf("%q\nthe server's last lines:\n%s", wstest.Shorten(log, 5), out.Tail(5))
+		return slices.Contains(log, "echo: "+inLog(text)), fmt.Sprintf("%q\nthe server's last lines:\n%s", wstest.Shorten(log, 5), out.Tail(5))
 	})
 	assert.Positive(t, compressedIn.Load(), "Chromium's message came compressed (RSV1, RFC 7692 §6)")
 	assert.Positive(t, compressedOut.Load(), "the echo went compressed, and Chromium inflated it")

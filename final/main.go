@@ -49,6 +49,13 @@ func main() {
 	if (*certFile == "") != (*keyFile == "") {
 		log.Fatal("final: -tls-cert and -tls-key go together")
 	}
+	// Ctrl-C or SIGTERM: say goodbye to every client with 1001 (going
+	// away), give them a moment to answer, then exit. Caught from before the
+	// address is printed: a signal that comes as soon as it is must not kill
+	// the program outright.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
@@ -65,10 +72,6 @@ func main() {
 		}
 	}()
 
-	// Ctrl-C or SIGTERM: say goodbye to every client with 1001 (going
-	// away), give them a moment to answer, then exit.
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	sig := <-stop
 	fmt.Printf("final: %v: closing every client with %d (%s)\n", sig, websocket.CloseGoingAway, websocket.CloseCodeName(websocket.CloseGoingAway))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

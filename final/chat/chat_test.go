@@ -161,7 +161,7 @@ func TestJoinAndLeaveAreAnnounced(t *testing.T) {
 	bob := enter(t, addr, "bob")
 	alice.waitLine(t, "* bob joined (2 here)", "everyone hears who joins")
 	bob.Send(closeFrame, wstest.ClosePayload(websocket.CloseNormal, "bye"))
-	bob.ExpectClose("the room answers a close frame")
+	bob.SkipToClose("the room answers a close frame")
 	alice.waitLine(t, "* bob left (1 here)", "everyone hears who leaves")
 	wstest.WaitForOutput(t, out, "bob joined the room (2 here)")
 }
@@ -232,7 +232,7 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := enter(t, addr, "mallory")
 			bad.Send(tt.opcode, tt.text)
-			assert.Equal(t, tt.want, bad.ExpectClose(tt.hint), tt.hint)
+			assert.Equal(t, tt.want, bad.SkipToClose(tt.hint), tt.hint)
 			alice.Send(textFrame, []byte("still here"))
 			alice.waitLine(t, "alice: still here", "the room goes on after a bad client")
 		})

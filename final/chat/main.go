@@ -69,6 +69,10 @@ func main() {
 	if (*certFile == "") != (*keyFile == "") {
 		log.Fatal("chat: -tls-cert and -tls-key go together")
 	}
+	// Ctrl-C or SIGTERM, caught from before the address is printed (a
+	// signal as soon as it is must not kill the program outright).
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
@@ -85,8 +89,6 @@ func main() {
 		}
 	}()
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	fmt.Printf("chat: %v: closing every client with %d (going away)\n", <-stop, websocket.CloseGoingAway)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()

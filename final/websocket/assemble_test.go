@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -14,11 +15,11 @@ import (
 
 // startAssembler starts the tests' echo server and checks that the message
 // layer is written: on the exercise's stubs, a test stops here with one line
-// that says where to write it.
+// that says where to write it. A failure of the test skips the rest of the
+// package in the exercise build (layerFailed).
 func startAssembler(t *testing.T) string {
 	t.Helper()
-	_, addr, out := startServer(t, testServer())
-	requireMessageLayer(t, addr, out)
+	_, addr, _ := startLayerServer(t, testServer())
 	return addr
 }
 
@@ -156,6 +157,64 @@ func TestReadMessageRefusesBrokenSequences(t *testing.T) {
 			c := wstest.Connect(t, addr)
 			c.Write(tt.frames)
 			assert.Equal(t, CloseProtocolError, c.ExpectClose(tt.hint), "1002 protocol error: %s", tt.hint)
+		})
+	}
+}
+
+// TestReadMessageMistakes looks for the mistakes learners make in the
+// message layer, one case each. The client sends frames; the server's first
+// frame must be want, and if it is looks instead, the failure names the
+// mistake. A case with end also needs the connection to end that way, as the
+// server logs it.
+func TestReadMessageMistakes(t *testing.T) {
+	startAssembler(t)
+	closeFirst := func(c *Conn, _ *http.Request) error { // our close frame goes out before anything is read
+		c.Close(CloseNormal, "bye")
+		_, _, err := c.ReadMessage()
+		return err
+	}
+	tests := []struct {
+		mistake   string
+		handler   func(*Conn, *http.Request) error // nil: the echo
+		frames    []byte
+		want      string // the server's first frame, as wstest.ServerFrame prints it
+		looks     string // … as the mistake makes it
+		end, hint string
+	}{
+		{"control frames sorted before the mask check", nil, []byte{0x89, 0x02, 'h', 'i'},
+			`close 1002 ""`, `pong of 2 bytes "hi"`, "", "RFC 6455 §5.1: the server fails the connection on any unmasked frame, a ping too: check the mask first (docs/final.md, hint 2)"},
+		{"checked passed as 0 on every fragment", nil, wire(byte(0x01), "checked ", byte(0x00), "carries ", byte(0x80), "over"),
+			`text of 20 bytes "checked carries over"`, `close 1011 ""`, "", "pass on the checked readData returns: with 0 each fragment's UTF-8 check reads the whole message again (docs/final.md, hint 3)"},
+		{"the first fragment ends the message", nil, wire(byte(0x01), "first ", byte(0x80), "last"),
+			`text of 10 bytes "first last"`, `text of 6 bytes "first "`, "", "RFC 6455 §5.4: only the frame with FIN ends a message"},
+		{"errCloseSent from the pong taken for an error", closeFirst, wire(byte(0x89), "crossed", byte(0x88), string(wstest.ClosePayload(CloseNormal, ""))),
+			`close 1000 "bye"`, "", "WebSocket closed: the client closed: 1000",
+			"RFC 6455 §5.5.1: after our close frame a ping gets no pong, and reading goes on to the client's close frame; sendMsg's errCloseSent says so and is no error (docs/final.md, hint 3)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mistake, func(t *testing.T) {
+			s := testServer()
+			if tt.handler != nil {
+				s.Handler = tt.handler
+			}
+			_, addr, out := serve(t, s)
+			c := wstest.Connect(t, addr)
+			c.Write(tt.frames)
+			f, err := c.Read()
+			switch got := f.String(); {
+			case err != nil:
+				t.Fatalf("got %v, want %s: %s", err, tt.want, tt.hint)
+			case got == tt.looks:
+				t.Fatalf("got %s, want %s: that is the mistake %q: %s", got, tt.want, tt.mistake, tt.hint)
+			case got != tt.want:
+				t.Fatalf("got %s, want %s: %s", got, tt.want, tt.hint)
+			}
+			if tt.end != "" {
+				wstest.WaitForOutput(t, out, "WebSocket closed: ")
+				if !strings.Contains(out.String(), tt.end) {
+					t.Fatalf("the server logged %q, want %q: that is the mistake %q: %s", out.Tail(1), tt.end, tt.mistake, tt.hint)
+				}
+			}
 		})
 	}
 }

@@ -103,7 +103,7 @@ func TestConnectionCapAnswers503UntilOneCloses(t *testing.T) {
 
 func TestAPlainRequestBodyThatNeverComesIsCutOff(t *testing.T) {
 	cfg := testServer()
-	cfg.RequestTimeout = 200 * time.Millisecond
+	cfg.RequestTimeout = time.Second
 	cfg.IdleTimeout, cfg.PingInterval = -1, -1 // none: only the HTTP server's timeout could cut the WebSocket
 	_, addr, _ := startServer(t, cfg)
 	ws := wstest.Connect(t, addr) // upgraded before the timeout: its own timeouts apply
@@ -114,22 +114,25 @@ func TestAPlainRequestBodyThatNeverComesIsCutOff(t *testing.T) {
 	_, err = io.ReadAll(slow)
 	require.NoError(t, err, "a request whose body never comes is cut off by Server.RequestTimeout (http.Server.ReadTimeout)")
 
-	time.Sleep(300 * time.Millisecond) // past the request timeout
+	// slow was cut off a RequestTimeout after it came, and ws came first:
+	// the HTTP server's deadline for ws has passed too.
 	ws.Send(textFrame, []byte("after the request timeout"))
 	ws.Expect(textFrame, []byte("after the request timeout"), "a WebSocket is not cut off by the HTTP server's timeouts")
 }
 
 func TestKeepalivePingsAQuietClient(t *testing.T) {
 	cfg := testServer()
-	cfg.PingInterval, cfg.IdleTimeout = 50*time.Millisecond, 300*time.Millisecond
+	// Timeouts far longer than a loaded machine's pauses: a test that must
+	// not see a timeout fire cannot rely on the machine being fast.
+	cfg.PingInterval, cfg.IdleTimeout = 100*time.Millisecond, time.Second
 	_, addr, out := startServer(t, cfg)
 
-	t.Run("a client that answers stays for many idle timeouts", func(t *testing.T) {
+	t.Run("a client that answers stays past the idle timeout", func(t *testing.T) {
 		c := wstest.Connect(t, addr)
-		for range 20 { // 20 pings: about three idle timeouts
+		for range 15 { // 15 pings: one and a half idle timeouts
 			f, err := c.Read()
 			require.NoError(t, err, "a quiet client gets pings (-ping-interval) and is never closed while it answers")
-			require.Equal(t, byte(pingFrame), f.Opcode, "the server pings a quiet client (RFC 6455 §5.5.2)")
+			require.Equal(t, byte(pingFrame), f.Opcode, "the server pings a quiet client (RFC 6455 §5.5.2); got %v", f)
 			c.Send(pongFrame, f.Payload) // what a browser does by itself
 		}
 		c.Send(textFrame, []byte("still here"))
@@ -138,56 +141,68 @@ func TestKeepalivePingsAQuietClient(t *testing.T) {
 	t.Run("a client that answers nothing is closed by the idle timeout", func(t *testing.T) {
 		c := wstest.Connect(t, addr)
 		assert.Equal(t, CloseGoingAway, c.ExpectClose("no pong, nothing at all"), "1001 going away")
-		wstest.WaitForOutput(t, out, "nothing received for 300ms; sent 1001 (going away)")
+		wstest.WaitForOutput(t, out, "nothing received for 1s; sent 1001 (going away)")
 	})
 }
 
 func TestAFrameTrickledInIsNotIdle(t *testing.T) {
 	cfg := testServer()
-	cfg.IdleTimeout = 300 * time.Millisecond
+	cfg.IdleTimeout = time.Second
 	_, addr, out := startServer(t, cfg)
 	c := wstest.Connect(t, addr)
-	for _, b := range wstest.ClientFrame(0x81, []byte("slow")) { // 10 bytes: 600ms, two idle timeouts
+	for _, b := range wstest.ClientFrame(0x81, []byte("slow")) { // 10 bytes: 1.5s, one and a half idle timeouts
 		c.Write([]byte{b})
-		time.Sleep(60 * time.Millisecond)
+		time.Sleep(150 * time.Millisecond)
 	}
 	c.Expect(textFrame, []byte("slow"), "bytes that keep arriving are progress: the idle timeout counts from the last one")
 	assert.NotContains(t, out.String(), "nothing received", "the client was never idle")
 }
 
 func TestASlowSteadyReaderIsServed(t *testing.T) {
-	cfg := testServer()
-	cfg.WriteTimeout = 200 * time.Millisecond
-	_, addr, out := startServer(t, cfg)
-	c := wstest.Connect(t, addr)
-	msg := bytes.Repeat([]byte{0x5a}, 16<<20) // more than the socket buffers hold
-	go c.Conn.Write(wstest.ClientFrame(0x82, msg))
-	// 64 KiB every 4ms: more than a second for 16 MiB, five write timeouts.
-	slow := wstest.NewClient(t, c.Conn, bufio.NewReader(&slowReader{r: c.BR, step: 64 << 10, pause: 4 * time.Millisecond}))
-	f, err := slow.Read()
-	require.NoError(t, err, "a client that reads steadily is served however long the whole message takes")
-	assert.Equal(t, len(msg), len(f.Payload), "the whole echo arrives")
-	assert.NotContains(t, out.String(), "stopped reading", "a write that makes progress has not stalled")
+	// 64 KiB every 50ms: 1.6s for 2 MiB, longer than the write timeout,
+	// though each piece leaves well within it.
+	msg := bytes.Repeat([]byte{0x5a}, 2<<20)
+	frame := wstest.ClientFrame(0x82, msg) // before the connection: masking 2 MiB is slow under -race
+	c := pipeEcho(t, Options{WriteTimeout: time.Second, MaxMessage: 8 << 20})
+	go c.Conn.Write(frame)
+	expectEcho(t, c, binaryFrame, len(msg), "a client that reads steadily is served however long the whole message takes; a write that makes progress has not stalled")
 }
 
 func TestAClientReadingALongEchoIsNotIdle(t *testing.T) {
+	// The echo takes 1.6s to read: longer than the idle timeout, with nothing received.
+	msg := bytes.Repeat([]byte{0x5a}, 2<<20)
+	frame := wstest.ClientFrame(0x82, msg) // before the connection: masking 2 MiB is slow under -race, and its idle timeout would run
+	c := pipeEcho(t, Options{IdleTimeout: time.Second, MaxMessage: 8 << 20})
+	go c.Conn.Write(frame)
+	expectEcho(t, c, binaryFrame, len(msg), "the whole echo arrives")
+	c.Send(textFrame, []byte("and now?"))
+	c.Expect(textFrame, []byte("and now?"), "while the client was reading the echo it was not idle: the idle timeout counts bytes both ways")
+}
+
+// pipeEcho serves the echo on one end of a net.Pipe and returns a client on
+// the other that reads 64 KiB every 50ms. A pipe holds no bytes: a write ends
+// only once the client has read it, so the server's writes are the client's
+// reads, to the byte, and no socket buffer hides a slow reader.
+func pipeEcho(t *testing.T, o Options) *wstest.Client {
+	t.Helper()
 	if exercise {
 		startServer(t, testServer()) // stops here, with one line, while the message layer is a stub
 	}
-	// net.Pipe holds no bytes: a write ends only once the client has read
-	// it, so the server's writes are the client's reads, to the byte.
 	server, client := net.Pipe()
 	t.Cleanup(func() { server.Close(); client.Close() })
-	c := newConn(server, bufio.NewReader(server), Options{IdleTimeout: 300 * time.Millisecond, MaxMessage: 8 << 20})
+	c := newConn(server, bufio.NewReader(server), o)
 	go echo(c, nil)
-	msg := bytes.Repeat([]byte{0x5a}, 4<<20)
-	go client.Write(wstest.ClientFrame(0x82, msg))
-	slow := wstest.NewClient(t, client, bufio.NewReader(&slowReader{r: client, step: 64 << 10, pause: 15 * time.Millisecond}))
-	f, err := slow.Read() // about a second: three idle timeouts with nothing received
-	require.NoError(t, err)
-	require.Len(t, f.Payload, len(msg))
-	slow.Send(textFrame, []byte("and now?"))
-	slow.Expect(textFrame, []byte("and now?"), "while the client was reading the echo it was not idle: the idle timeout counts bytes both ways")
+	return wstest.NewClient(t, client, bufio.NewReader(&slowReader{r: client, step: 64 << 10, pause: 50 * time.Millisecond}))
+}
+
+// expectEcho reads one frame and requires it to be a message of n bytes.
+func expectEcho(t *testing.T, c *wstest.Client, opcode byte, n int, hint string) {
+	t.Helper()
+	f, err := c.Read()
+	require.NoError(t, err, hint)
+	if f.Opcode != opcode || len(f.Payload) != n {
+		t.Fatalf("got %v, want the echo of %d bytes: %s", f, n, hint)
+	}
 }
 
 // slowReader reads at most step bytes, then pauses.

@@ -147,14 +147,24 @@ func putBuffer(buf *[]byte) {
 	}
 }
 
-var errOverBudget = errors.New("websocket: the server's memory for messages is taken (Server.MaxMemory)")
+var (
+	errOverBudget = errors.New("websocket: the server's memory for messages is taken (Server.MaxMemory)")
+
+	// errCheckedBehind is a mistake of the message layer, not of the
+	// client: a fragment's UTF-8 check would read the message again from
+	// checked, and passing 0 each time reads it all, on every fragment.
+	errCheckedBehind = errors.New("websocket: readData was passed a checked behind the message read so far: pass on the checked it returned, or each fragment's UTF-8 check reads the whole message again (docs/final.md, the message layer as an exercise)")
+)
 
 // readData reads a data frame's payload onto the message in c.msg, after
 // the checks that need no reading: the size limit (checked before
 // allocating: a header that claims 2^63-1 bytes costs nothing), the memory
 // budget, and, on a message's first frame, its deadline. opcode is the
 // message's; checked carries the UTF-8 check from one fragment to the next:
-// (*c.msg)[:checked] is whole, valid UTF-8. It returns the new checked.
+// (*c.msg)[:checked] is whole, valid UTF-8. It returns the new checked. A
+// checked further behind than a code point cut short is refused
+// (errCheckedBehind): passing 0 on every fragment would check the whole
+// message again on each, work that grows with the square of its length.
 func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (int, error) {
 	msg := *c.msg
 	switch {
@@ -163,7 +173,10 @@ func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (in
 	case h.rsv != 0:
 		c.compressed = true
 	}
+	text := opcode == textFrame && !c.compressed // compressed: checked once inflated
 	switch {
+	case text && len(msg)-checked >= utf8.UTFMax: // more than a code point cut short: the work per fragment is bounded
+		return checked, errCheckedBehind
 	case h.length > c.opts.MaxMessage-int64(len(msg)):
 		return checked, errMessageTooBig
 	case !c.opts.Budget.take(h.length):
@@ -173,7 +186,7 @@ func (c *Conn) readData(h frameHeader, raw []byte, opcode byte, checked int) (in
 	}
 	c.held += h.length
 	start := len(msg)
-	msg, checked, err := readPayload(c.br, h, msg, checked, opcode == textFrame && !c.compressed) // compressed: checked once inflated
+	msg, checked, err := readPayload(c.br, h, msg, checked, text)
 	if *c.msg = msg; err != nil {
 		return checked, err
 	}

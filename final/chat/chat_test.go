@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -364,6 +365,9 @@ func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
 	addr, out := startChat(t, 0, roomConfig{queue: 256, history: 0, rate: 1e6, burst: 1e6}) // the socket fills before the queue does
 	behind := enter(t, addr, "behind")
 	behind.waitLine(t, "* behind joined (1 here)", "it is in")
+	// A fixed, small receive buffer: Linux would otherwise grow it (up to
+	// tcp_rmem's 32 MiB here) until it held every line the talker sends.
+	require.NoError(t, behind.Conn.(*net.TCPConn).SetReadBuffer(64<<10))
 	talker := enter(t, addr, "talker")
 	text := strings.Repeat("t", 4000)
 	go func() {

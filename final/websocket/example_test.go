@@ -1,3 +1,8 @@
+//go:build !exercise
+
+// The examples run on the reference message layer: in the exercise build
+// (-tags exercise) they would only repeat what assemble_test.go says.
+
 package websocket_test
 
 import (

@@ -38,13 +38,22 @@ func testServer() *Server {
 // and returns it, its address and everything it logs.
 func startServer(t testing.TB, s *Server) (*Server, string, *wstest.SyncBuffer) {
 	t.Helper()
-	if exercise {
-		if layerFailed.Load() {
-			t.Skip("skipped while the message layer fails its own tests (assemble_test.go, above): fix those first")
-		}
-		requireMessageLayer(t)
-	}
+	needMessageLayer(t)
 	return serve(t, s)
+}
+
+// needMessageLayer is for a test that needs the message layer: in the
+// exercise build it skips the test while the layer fails its own tests, and
+// stops it with one line while the layer is not written.
+func needMessageLayer(t testing.TB) {
+	t.Helper()
+	if !exercise {
+		return
+	}
+	if layerFailed.Load() {
+		t.Skip("skipped while the message layer fails its own tests (assemble_test.go, above): fix those first")
+	}
+	requireMessageLayer(t)
 }
 
 // startLayerServer is startServer for the tests of the message layer: they

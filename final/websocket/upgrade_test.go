@@ -131,6 +131,7 @@ func TestOrigins(t *testing.T) {
 }
 
 func TestServerOnAMuxKeepsItsLimits(t *testing.T) {
+	needMessageLayer(t)
 	out := &wstest.SyncBuffer{}
 	s := &Server{Handler: echo, MaxConns: 1, MaxMemory: 1000, Logger: log.New(out, "", 0)}
 	mux := http.NewServeMux()

@@ -118,7 +118,7 @@ type Page struct {
 	session string
 }
 
-// Open opens url in a new page.
+// Open opens url in a new page and returns once it has loaded.
 func (b *Browser) Open(url string) *Page {
 	b.t.Helper()
 	var target struct {
@@ -129,7 +129,13 @@ func (b *Browser) Open(url string) *Page {
 		SessionID string `json:"sessionId"`
 	}
 	b.call("", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
-	return &Page{b: b, session: attached.SessionID}
+	p := &Page{b: b, session: attached.SessionID}
+	// Loaded: a script run before would be lost with the blank page it ran in.
+	WaitUntil(b.t, "the page "+url+" should load", func() (bool, string) {
+		state := p.Eval(`location.href === "about:blank" ? "not yet navigated" : document.readyState`)
+		return state == "complete", state
+	})
+	return p
 }
 
 // Eval runs a JavaScript expression in the page and returns its value as

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"testing"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
@@ -73,5 +74,30 @@ func BenchmarkEcho(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkWriteMasked measures what masking costs a client's write: the
+// same message written unmasked, as a server writes it, and masked with a
+// fresh key, as a client does (RFC 6455 §5.3), to a connection that
+// discards it.
+func BenchmarkWriteMasked(b *testing.B) {
+	for _, size := range []int{16, 1024, 64 << 10} {
+		for _, client := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%dB/%s", size, map[bool]string{false: "unmasked", true: "masked"}[client]), func(b *testing.B) {
+				server, peer := net.Pipe()
+				go io.Copy(io.Discard, peer)
+				defer server.Close()
+				c := newConn(server, nil, Options{PingInterval: -1, WriteTimeout: -1, IdleTimeout: -1}, client)
+				msg := make([]byte, size)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.WriteMessage(BinaryMessage, msg); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

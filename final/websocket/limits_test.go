@@ -178,7 +178,7 @@ func TestAClientReadingALongEchoIsNotIdle(t *testing.T) {
 	// it, so the server's writes are the client's reads, to the byte.
 	server, client := net.Pipe()
 	t.Cleanup(func() { server.Close(); client.Close() })
-	c := newConn(server, bufio.NewReader(server), Options{IdleTimeout: 300 * time.Millisecond, MaxMessage: 8 << 20})
+	c := newConn(server, bufio.NewReader(server), Options{IdleTimeout: 300 * time.Millisecond, MaxMessage: 8 << 20}, false)
 	go echo(c, nil)
 	msg := bytes.Repeat([]byte{0x5a}, 4<<20)
 	go client.Write(wstest.ClientFrame(0x82, msg))
@@ -264,7 +264,7 @@ func TestQuoteCutsLongClientText(t *testing.T) {
 func TestControlFramesKeepTheirLimits(t *testing.T) {
 	newTestConn := func() *Conn {
 		rwc := &fuzzConn{in: bytes.NewReader(nil)}
-		return newConn(rwc, bufio.NewReader(rwc), Options{PingInterval: -1})
+		return newConn(rwc, bufio.NewReader(rwc), Options{PingInterval: -1}, false)
 	}
 	const hint = "a control frame carries at most 125 bytes (RFC 6455 §5.5)"
 	assert.NoError(t, newTestConn().Ping(make([]byte, 125)), hint)

@@ -26,8 +26,8 @@ func build(t *testing.T, dir string) string {
 }
 
 // startServer runs a server program on a free port and returns the
-// address its first line names.
-func startServer(t *testing.T, bin string) string {
+// address its first line names, and what it prints after.
+func startServer(t *testing.T, bin string) (string, *wstest.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
 	stdout, err := cmd.StdoutPipe()
@@ -38,11 +38,13 @@ func startServer(t *testing.T, bin string) string {
 	require.True(t, lines.Scan(), "%s printed nothing", bin)
 	addr := regexp.MustCompile(`127\.0\.0\.1:\d+`).FindString(lines.Text())
 	require.NotEmpty(t, addr, "the first line should give the address: %q", lines.Text())
+	out := &wstest.SyncBuffer{}
 	go func() {
 		for lines.Scan() { // keep reading, so the server never blocks on stdout
+			out.Write(append(lines.Bytes(), '\n'))
 		}
 	}()
-	return addr
+	return addr, out
 }
 
 // session is the client program running against a server: type a line,
@@ -88,6 +90,7 @@ func TestClientTalksToEachServer(t *testing.T) {
 		server string
 		path   string
 		steps  [][2]string // a line typed, what the output then shows
+		shows  string      // what the server then prints
 	}{
 		{"final", "final", "/xxoo", [][2]string{
 			{"hello", "< hello"},
@@ -95,19 +98,25 @@ func TestClientTalksToEachServer(t *testing.T) {
 			{"/binary 00 01 fe ff", "< binary, 4 bytes: 00 01 fe ff"},
 			{"/ping are you there", `payload: "are you there"`},
 			{"/raw 81 02 68 69", "close code 1002"}, // an unmasked frame (RFC 6455 §5.1)
-		}},
+		}, "WebSocket closed"},
 		{"the chat room", "final/chat", "/ws", [][2]string{
 			{"hello, room", "hello, room"},
 			{"/close 4000 bye", "close code 4000"},
-		}},
+		}, ""},
 		{"step 5", "step5-pack", "/xxoo", [][2]string{
 			{"hello", "< you said: hello"},
 			{"/close 1001", "close code 1001"},
-		}},
+		}, `text: "hello"`},
+		{"step 4, which answers nothing", "step4-unpack", "/xxoo", [][2]string{
+			{"hello", "MASK=1"},
+		}, `text: "hello"`},
+		{"step 3, which prints the bytes", "step3-handshake", "/xxoo", [][2]string{
+			{"hello", "MASK=1"},
+		}, "81 85"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			addr := startServer(t, build(t, tt.server))
+			addr, server := startServer(t, build(t, tt.server))
 			s := startClient(t, client, "-v", "ws://"+addr+tt.path)
 			for _, step := range tt.steps {
 				s.typeLine(step[0])
@@ -115,6 +124,8 @@ func TestClientTalksToEachServer(t *testing.T) {
 			}
 			s.expect("MASK=1 (masked)", "-v draws the client's frames, masked (RFC 6455 §5.3)")
 			s.expect("masking key", "-v shows each frame's masking key")
+			require.Eventually(t, func() bool { return strings.Contains(server.String(), tt.shows) }, wstest.WaitFor, 5*time.Millisecond,
+				"the server should print %q; it printed:\n%s", tt.shows, server.Tail(10))
 		})
 	}
 }

@@ -15,7 +15,7 @@ import (
 // ChaCha8 seeded from crypto/rand (dial.go). Read docs/client.md, "The
 // client's exercise", then run
 //
-//	go test -tags exercise -run TestClientKey ./final/websocket
+//	go test -tags exercise -run ClientKey ./final/websocket
 //	go run -tags exercise ./final/client ws://127.0.0.1:8002/xxoo   # with go run ./final
 
 // newChallengeKey is the opening request's Sec-WebSocket-Key (§4.1): a

@@ -16,7 +16,7 @@ import (
 // The tests of the client's exercise (clientkey.go): each calls the
 // functions alone, so they pass once clientkey_exercise.go is written,
 // whatever the state of the other exercise (assemble_exercise.go). Run them
-// alone with go test -tags exercise -run TestClientKey ./final/websocket.
+// alone with go test -tags exercise -run ClientKey ./final/websocket.
 
 // hintClient ends every failure: where to write, and what to read.
 const hintClient = "write it in final/websocket/clientkey_exercise.go (docs/client.md, the client's exercise)"

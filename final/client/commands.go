@@ -75,7 +75,9 @@ func sendFragments(c *websocket.Conn, arg string) error {
 // see how the server answers. The package offers no way to send one, so the
 // program dialed TCP itself (DialOptions.NetDial) and writes on it; over
 // wss:// that connection carries TLS records, and raw bytes would break
-// them instead: tcp is nil then.
+// them instead: tcp is nil then. The bytes go past the Conn's write lock:
+// a pong the reader sends at that instant could cut into them, which is
+// rare and only muddles an experiment that breaks the stream anyway.
 func writeRaw(tcp net.Conn, arg string) error {
 	if tcp == nil {
 		return errors.New("/raw needs a ws:// connection")

@@ -243,6 +243,9 @@ func TestDialFailsAHostileServer(t *testing.T) {
 		{"garbage after the 101", []byte("\x0fgarbage"), Options{}, CloseProtocolError, "bytes after the 101 are frames, checked as any (RFC 6455 §5.2)"},
 		{"invalid UTF-8", serverFrame(0x81, "\xff"), Options{}, CloseInvalidPayload, "RFC 6455 §8.1"},
 		{"a compressed frame without deflate", serverFrame(0xc1, "x"), Options{}, CloseProtocolError, "RSV1 without permessage-deflate (RFC 7692 §6.1)"},
+		{"a close code no frame may carry", serverFrame(0x88, "\x03\xed"), Options{}, CloseProtocolError, "1005 is never sent (RFC 6455 §7.4.1)"},
+		{"a close payload of 1 byte", serverFrame(0x88, "\x03"), Options{}, CloseProtocolError, "RFC 6455 §5.5.1"},
+		{"a close reason that is not UTF-8", serverFrame(0x88, "\x03\xe8\xff"), Options{}, CloseInvalidPayload, "RFC 6455 §5.5.1, §8.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package websocket
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -100,4 +101,22 @@ func BenchmarkWriteMasked(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkMaskKey compares the two ways to draw an unpredictable masking
+// key (RFC 6455 §5.3, §10.3): crypto/rand for each frame, and the ChaCha8
+// seeded from it once per connection that newMaskKey uses.
+func BenchmarkMaskKey(b *testing.B) {
+	b.Run("crypto/rand", func(b *testing.B) {
+		var key [4]byte
+		for b.Loop() {
+			rand.Read(key[:])
+		}
+	})
+	b.Run("ChaCha8", func(b *testing.B) {
+		c := &Conn{masks: newMasks()}
+		for b.Loop() {
+			c.newMaskKey()
+		}
+	})
 }

@@ -25,8 +25,8 @@ func (c *Conn) readMessage() (byte, error) {
 		switch {
 		case err != nil:
 			return 0, noEOF(err) // waitMessage has seen the message begin
-		case !h.masked:
-			return 0, errUnmasked // §5.1: the server must close
+		case h.masked == c.client:
+			return 0, c.maskError() // §5.1: a client masks every frame, a server none
 		case isControl(h.opcode):
 			if err := c.readControl(h, raw); err != nil {
 				return 0, err

@@ -17,7 +17,9 @@ import "fmt"
 // data frame's payload with readData, and returns the message's opcode.
 // Control frames may come between fragments (§5.4) and are answered at once
 // (readControl). Any frame that breaks the rules ends the message with the
-// error that names the rule: errUnmasked (§5.1), errNothingToContinue and
+// error that names the rule: c.maskError() for a frame masked wrongly for
+// this side (§5.1: a client's frames masked, a server's not; c.client says
+// which side this is), errNothingToContinue and
 // errMessageUnfinished (§5.4); readData reports the size, memory and UTF-8
 // errors. A text message is UTF-8 as a whole: a code point may be split
 // between two fragments (§8.1; see readData's checked).

@@ -3,8 +3,10 @@ package websocket
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"io"
+	"net"
 	"testing"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
@@ -74,4 +76,47 @@ func BenchmarkEcho(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkWriteMasked measures what masking costs a client's write: the
+// same message written unmasked, as a server writes it, and masked with a
+// fresh key, as a client does (RFC 6455 §5.3), to a connection that
+// discards it.
+func BenchmarkWriteMasked(b *testing.B) {
+	for _, size := range []int{16, 1024, 64 << 10} {
+		for _, client := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%dB/%s", size, map[bool]string{false: "unmasked", true: "masked"}[client]), func(b *testing.B) {
+				server, peer := net.Pipe()
+				go io.Copy(io.Discard, peer)
+				defer server.Close()
+				c := newConn(server, nil, Options{PingInterval: -1, WriteTimeout: -1, IdleTimeout: -1}, client)
+				msg := make([]byte, size)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.WriteMessage(BinaryMessage, msg); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkMaskKey compares the two ways to draw an unpredictable masking
+// key (RFC 6455 §5.3, §10.3): crypto/rand for each frame, and the ChaCha8
+// seeded from it once per connection that newMaskKey uses.
+func BenchmarkMaskKey(b *testing.B) {
+	b.Run("crypto/rand", func(b *testing.B) {
+		var key [4]byte
+		for b.Loop() {
+			rand.Read(key[:])
+		}
+	})
+	b.Run("ChaCha8", func(b *testing.B) {
+		c := &Conn{masks: newMasks()}
+		for b.Loop() {
+			c.newMaskKey()
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,12 @@ type Conn struct {
 	br          *readBuffer
 	opts        Options
 	subprotocol string // agreed in the handshake (Options.Subprotocols), or ""
+
+	// client is the role: a client masks every frame it sends (§5.3),
+	// reads only unmasked frames, and lets the server close TCP first
+	// (§7.1.1). masks draws the client's masking keys, under mu.
+	client bool
+	masks  *rand.ChaCha8
 
 	// Read side: used only by the goroutine in ReadMessage.
 	readBy     deadline                         // IdleTimeout, moved forward as bytes arrive
@@ -54,10 +61,11 @@ type Conn struct {
 	sentCode int      // the code of our close frame, once it is sent
 }
 
-// newConn makes the connection that follows a handshake read through br.
-func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
+// newConn makes the connection that follows a handshake read through br,
+// on the client's side if client is set.
+func newConn(rwc net.Conn, br *bufio.Reader, o Options, client bool) *Conn {
 	o = o.withDefaults()
-	c := &Conn{rwc: rwc, opts: o,
+	c := &Conn{rwc: rwc, opts: o, client: client,
 		readBy:  deadline{set: rwc.SetReadDeadline, timeout: o.IdleTimeout},
 		writeBy: deadline{set: rwc.SetWriteDeadline, timeout: o.WriteTimeout}}
 	// The HTTP server's read buffer is left behind (read buffers are lent
@@ -65,6 +73,9 @@ func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
 	// connection holds neither.
 	c.br = newReadBuffer(rwc, br, c.readProgress)
 	c.readProgress()
+	if client {
+		c.masks = newMasks()
+	}
 	if o.PingInterval > 0 {
 		c.keepAlive = time.AfterFunc(o.PingInterval, c.pingIfQuiet)
 	}
@@ -72,10 +83,13 @@ func newConn(rwc net.Conn, br *bufio.Reader, o Options) *Conn {
 }
 
 // Subprotocol is the subprotocol agreed in the opening handshake, one of
-// Options.Subprotocols, or "" if the client offered none of them.
+// Options.Subprotocols, or "" if the client offered none of them. On a
+// client's connection (Dial) it is the one the server chose of
+// DialOptions.Subprotocols, or "".
 func (c *Conn) Subprotocol() string { return c.subprotocol }
 
-// RemoteAddr is the client's address.
+// RemoteAddr is the peer's address: the client's, or on a client's
+// connection the server's.
 func (c *Conn) RemoteAddr() net.Addr { return c.rwc.RemoteAddr() }
 
 // deadline moves a read or write deadline of the connection forward, but at
@@ -134,9 +148,11 @@ func (c *Conn) hangUp() { c.rwc.Close() }
 
 // lingeringClose closes TCP, the server's job (§7.1.1), but half-closes and
 // drains first: closing with unread data sends a TCP reset, which can destroy
-// our close frame before the client has read it.
+// our close frame before the client has read it. A client waits, as long,
+// for the server to close first, so that the TIME_WAIT is the server's.
 func (c *Conn) lingeringClose() {
-	if tc, ok := c.rwc.(interface{ CloseWrite() error }); ok && tc.CloseWrite() == nil {
+	tc, ok := c.rwc.(interface{ CloseWrite() error })
+	if c.client || ok && tc.CloseWrite() == nil {
 		c.rwc.SetReadDeadline(time.Now().Add(closeWait))
 		io.CopyN(io.Discard, c.rwc, 1<<20)
 	}

@@ -55,9 +55,9 @@ var errRSV1 = errors.New("websocket: RSV1 on a continuation frame, or without pe
 
 // deflateParams is what was agreed for one connection.
 type deflateParams struct {
-	on              bool
-	clientNoContext bool // the client resets its compressor for each message
-	serverWindow    bool // the client asked for server_max_window_bits (15: what we use anyway)
+	on            bool
+	peerNoContext bool // the peer resets its compressor for each message: the client's client_no_context_takeover, the server's server_no_context_takeover
+	serverWindow  bool // the client asked for server_max_window_bits (15: what we use anyway)
 }
 
 // negotiate picks the first permessage-deflate offer this server can honour
@@ -73,7 +73,7 @@ func negotiate(headers []string) (deflateParams, string) {
 				if p.serverWindow {
 					resp += "; server_max_window_bits=15" // §7.1.2.1: accepted, so answered
 				}
-				if p.clientNoContext {
+				if p.peerNoContext {
 					resp += "; client_no_context_takeover"
 				}
 				return p, resp
@@ -102,7 +102,7 @@ func acceptOffer(offer string) (deflateParams, bool) {
 		switch {
 		case name == "server_no_context_takeover" && !hasValue: // we never keep a context anyway
 		case name == "client_no_context_takeover" && !hasValue:
-			p.clientNoContext = true
+			p.peerNoContext = true
 		case name == "server_max_window_bits" && validBits && bits == maxWindowBits: // below 15 cannot be honoured
 			p.serverWindow = true
 		case name == "client_max_window_bits" && (!hasValue || validBits): // any window inflates
@@ -164,10 +164,10 @@ func (c *Conn) inflate(opcode byte) error {
 	return nil
 }
 
-// keepWindow keeps the last 32 KiB the client has sent, for the next message,
-// unless the client compresses each message on its own.
+// keepWindow keeps the last 32 KiB the peer has sent, for the next message,
+// unless the peer compresses each message on its own.
 func (c *Conn) keepWindow(out []byte) {
-	if c.deflate.clientNoContext {
+	if c.deflate.peerNoContext {
 		return
 	}
 	if c.window == nil {

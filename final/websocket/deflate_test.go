@@ -232,7 +232,7 @@ func TestTheWindowIsTheLast32KiB(t *testing.T) {
 	assert.Equal(t, data[len(data)-windowSize:], c.window, "a message longer than the window leaves its own last 32 KiB")
 	assert.Equal(t, windowSize, cap(c.window), "the window never takes more than 32 KiB")
 
-	quiet := &Conn{deflate: deflateParams{on: true, clientNoContext: true}}
+	quiet := &Conn{deflate: deflateParams{on: true, peerNoContext: true}}
 	quiet.keepWindow(data)
 	assert.Nil(t, quiet.window, "a client that resets its context costs no window (client_no_context_takeover)")
 }

@@ -1,5 +1,5 @@
-// Package websocket is a WebSocket server (RFC 6455) on the standard
-// library alone.
+// Package websocket is a WebSocket server and client (RFC 6455) on the
+// standard library alone.
 //
 // Upgrade, in any http.Handler, answers a client's opening handshake and
 // returns a *Conn, which carries whole messages: ReadMessage returns the
@@ -24,6 +24,11 @@
 // the memory of the messages being read (MaxMemory), logs why each
 // connection ended, and says goodbye to every client on Shutdown. Run it
 // with Serve, or mount it on a mux as an http.Handler.
+//
+// Dial is the client's side: it opens a connection to a ws:// or wss://
+// URL and returns the same *Conn, which then masks every frame it sends
+// (RFC 6455 §5.3); DialOptions adds the request's headers, the subprotocols
+// to offer and the TLS configuration.
 //
 // Options set the limits (message size, timeouts, keepalive pings), the
 // origins whose pages may connect (by default only the server's own), the

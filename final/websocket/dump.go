@@ -14,9 +14,9 @@ var opcodeNames = [16]string{continuationFrame: "continuation", textFrame: "text
 // Payload holds no more than a picture shows, so that watching a connection
 // costs no copy of its messages: Describe().Length is the whole length.
 type Frame struct {
-	Incoming bool   // read from the client; false: written by the server
+	Incoming bool   // read from the peer; false: written by this side (on a server's connection, the client's frames are in)
 	Header   []byte // the frame header, as on the wire
-	Payload  []byte // the payload as on the wire (masked if the client masked it), cut to its first 125 bytes
+	Payload  []byte // the payload as on the wire (masked if a client masked it), cut to its first 125 bytes
 
 	h        frameHeader
 	inflated int // a compressed message's size inflated, on its last frame
@@ -43,7 +43,7 @@ func (f Frame) Describe() Description {
 // first 16 bytes and the text the first 64, and the More fields count the
 // rest.
 type Description struct {
-	Direction  string `json:"direction"` // "in": from the client; "out": from the server
+	Direction  string `json:"direction"` // "in": from the peer (on a server, the client); "out": from this side
 	WireSize   int    `json:"wireSize"`  // header and payload, in bytes
 	Byte0      string `json:"byte0"`     // the first byte in bits: FIN, RSV1-3, opcode
 	Byte1      string `json:"byte1"`     // the second: MASK and the 7-bit length

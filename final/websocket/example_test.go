@@ -176,3 +176,37 @@ func hangUp(addr string) {
 		log.Fatal(err)
 	}
 }
+
+// Dial connects to a WebSocket server (here an echo on an httptest server)
+// and returns the same *Conn a server gets, masking what it sends.
+func ExampleDial() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		for {
+			typ, msg, err := c.ReadMessage()
+			if err != nil || c.WriteMessage(typ, msg) != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // for the handshake
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws://"+srv.Listener.Addr().String()+"/echo", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	c.WriteMessage(websocket.TextMessage, []byte("hello"))
+	_, msg, _ := c.ReadMessage()
+	fmt.Println(string(msg))
+	c.Close(websocket.CloseNormal, "done")
+	_, _, err = c.ReadMessage()
+	fmt.Println(websocket.CloseStatus(err))
+	// Output:
+	// hello
+	// 1000
+}

@@ -94,6 +94,7 @@ var (
 	errControlFragmented  = errors.New("websocket: fragmented control frame (RFC 6455 §5.5)")
 	errLengthTopBit       = errors.New("websocket: 64-bit payload length with the top bit set (RFC 6455 §5.2)")
 	errUnmasked           = errors.New("websocket: client frame is not masked (RFC 6455 §5.1)")
+	errMasked             = errors.New("websocket: server frame is masked (RFC 6455 §5.1)")
 	errNothingToContinue  = errors.New("websocket: continuation frame, but no message to continue (RFC 6455 §5.4)")
 	errMessageUnfinished  = errors.New("websocket: new data frame inside a fragmented message (RFC 6455 §5.4)")
 	errInvalidUTF8        = errors.New("websocket: text message is not valid UTF-8 (RFC 6455 §8.1)")

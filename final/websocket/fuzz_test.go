@@ -114,7 +114,7 @@ func FuzzConn(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rwc := &fuzzConn{in: bytes.NewReader(data)}
-		c := newConn(rwc, bufio.NewReader(rwc), Options{MaxMessage: 1 << 16})
+		c := newConn(rwc, bufio.NewReader(rwc), Options{MaxMessage: 1 << 16}, false)
 		echo(c, nil)
 		c.finish()
 

@@ -52,7 +52,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 		http.Error(w, "websocket: "+err.Error(), http.StatusInternalServerError)
 		return nil, fmt.Errorf("websocket: cannot take over the connection: %w", err)
 	}
-	c := newConn(rwc, brw.Reader, o)
+	c := newConn(rwc, brw.Reader, o, false)
 	c.subprotocol = chooseSubprotocol(o.Subprotocols, r.Header.Values("Sec-WebSocket-Protocol"))
 	var extensions string
 	if o.Compress {

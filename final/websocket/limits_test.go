@@ -165,7 +165,7 @@ func TestASlowSteadyReaderIsServed(t *testing.T) {
 	frame := wstest.ClientFrame(0x82, msg) // before the connection: masking 2 MiB is slow under -race
 	c := pipeEcho(t, Options{WriteTimeout: time.Second, MaxMessage: 8 << 20})
 	go c.Conn.Write(frame)
-	expectEcho(t, c, binaryFrame, len(msg), "a client that reads steadily is served however long the whole message takes; a write that makes progress has not stalled")
+	expectEchoOfSize(t, c, binaryFrame, len(msg), "a client that reads steadily is served however long the whole message takes; a write that makes progress has not stalled")
 }
 
 func TestAClientReadingALongEchoIsNotIdle(t *testing.T) {
@@ -174,7 +174,7 @@ func TestAClientReadingALongEchoIsNotIdle(t *testing.T) {
 	frame := wstest.ClientFrame(0x82, msg) // before the connection: masking 2 MiB is slow under -race, and its idle timeout would run
 	c := pipeEcho(t, Options{IdleTimeout: time.Second, MaxMessage: 8 << 20})
 	go c.Conn.Write(frame)
-	expectEcho(t, c, binaryFrame, len(msg), "the whole echo arrives")
+	expectEchoOfSize(t, c, binaryFrame, len(msg), "the whole echo arrives")
 	c.Send(textFrame, []byte("and now?"))
 	c.Expect(textFrame, []byte("and now?"), "while the client was reading the echo it was not idle: the idle timeout counts bytes both ways")
 }
@@ -190,13 +190,13 @@ func pipeEcho(t *testing.T, o Options) *wstest.Client {
 	}
 	server, client := net.Pipe()
 	t.Cleanup(func() { server.Close(); client.Close() })
-	c := newConn(server, bufio.NewReader(server), o)
+	c := newConn(server, bufio.NewReader(server), o, false)
 	go echo(c, nil)
 	return wstest.NewClient(t, client, bufio.NewReader(&slowReader{r: client, step: 64 << 10, pause: 50 * time.Millisecond}))
 }
 
-// expectEcho reads one frame and requires it to be a message of n bytes.
-func expectEcho(t *testing.T, c *wstest.Client, opcode byte, n int, hint string) {
+// expectEchoOfSize reads one frame and requires it to be a message of n bytes.
+func expectEchoOfSize(t *testing.T, c *wstest.Client, opcode byte, n int, hint string) {
 	t.Helper()
 	f, err := c.Read()
 	require.NoError(t, err, hint)
@@ -279,7 +279,7 @@ func TestQuoteCutsLongClientText(t *testing.T) {
 func TestControlFramesKeepTheirLimits(t *testing.T) {
 	newTestConn := func() *Conn {
 		rwc := &fuzzConn{in: bytes.NewReader(nil)}
-		return newConn(rwc, bufio.NewReader(rwc), Options{PingInterval: -1})
+		return newConn(rwc, bufio.NewReader(rwc), Options{PingInterval: -1}, false)
 	}
 	const hint = "a control frame carries at most 125 bytes (RFC 6455 §5.5)"
 	assert.NoError(t, newTestConn().Ping(make([]byte, 125)), hint)

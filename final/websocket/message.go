@@ -11,19 +11,41 @@ import (
 	"unicode/utf8"
 )
 
-// CloseError is what ReadMessage returns once the client has sent its close
-// frame: the code and reason it sent (Code is CloseNoStatus, 1005, if its
-// frame had no code). The closing handshake is then complete.
+// CloseError is what ReadMessage returns once the peer (the client, or on a
+// client's connection the server) has sent its close frame: the code and
+// reason it sent (Code is CloseNoStatus, 1005, if its frame had no code).
+// The closing handshake is then complete.
 type CloseError struct {
 	Code   int
 	Reason string
+
+	byServer bool // read on a client's connection: the words say "the server"
 }
 
 func (e *CloseError) Error() string {
+	peer := peerName(e.byServer)
 	if e.Code == CloseNoStatus {
-		return fmt.Sprintf("the client closed without a code (%d)", CloseNoStatus)
+		return fmt.Sprintf("the %s closed without a code (%d)", peer, CloseNoStatus)
 	}
-	return fmt.Sprintf("the client closed: %d (%s) reason=%q", e.Code, CloseCodeName(e.Code), e.Reason)
+	return fmt.Sprintf("the %s closed: %d (%s) reason=%q", peer, e.Code, CloseCodeName(e.Code), e.Reason)
+}
+
+// peerName names the other side of a client's connection if client is
+// set, else of a server's, for the words of an error.
+func peerName(client bool) string {
+	if client {
+		return "server"
+	}
+	return "client"
+}
+
+// maskError is the error for a frame whose MASK bit breaks §5.1 on this
+// side: a server reads only masked frames, a client only unmasked ones.
+func (c *Conn) maskError() error {
+	if c.client {
+		return errMasked
+	}
+	return errUnmasked
 }
 
 // closedError is why a connection ended when this side closed it, or when
@@ -265,13 +287,14 @@ func (c *Conn) fail(err error) error {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &closeErr):
+		closeErr.byServer = c.client
 		return err
 	case writeErr != nil: // the writer closed the connection under us
 		return writeErr
 	case err == io.EOF:
-		return &closedError{CloseAbnormal, fmt.Sprintf("the client hung up without a close frame (%d, abnormal closure)", CloseAbnormal), err}
+		return &closedError{CloseAbnormal, fmt.Sprintf("the %s hung up without a close frame (%d, abnormal closure)", peerName(c.client), CloseAbnormal), err}
 	case c.closeSent.Load() && (errors.As(err, &netErr) || errors.Is(err, net.ErrClosed)):
-		return &closedError{sentCode, fmt.Sprintf("sent a close frame; the client did not answer within %v", closeWait), err}
+		return &closedError{sentCode, fmt.Sprintf("sent a close frame; the %s did not answer within %v", peerName(c.client), closeWait), err}
 	case errors.As(err, &netErr) && netErr.Timeout():
 		c.writeClose(CloseGoingAway, "idle timeout")
 		return &closedError{CloseGoingAway, fmt.Sprintf("nothing received for %v; sent %d (going away)", c.opts.IdleTimeout, CloseGoingAway), err}
@@ -299,7 +322,7 @@ func closeCodeFor(err error) int {
 	case errBadDeflate:
 		return CloseInvalidPayload
 	case errReservedBits, errRSV1, errReservedOpcode, errControlTooLong, errControlFragmented, errLengthTopBit,
-		errUnmasked, errNothingToContinue, errMessageUnfinished, errClosePayload1Byte, errInvalidCloseCode:
+		errUnmasked, errMasked, errNothingToContinue, errMessageUnfinished, errClosePayload1Byte, errInvalidCloseCode:
 		return CloseProtocolError
 	}
 	return CloseInternalError

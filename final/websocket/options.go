@@ -92,9 +92,10 @@ type Options struct {
 	// them (CRIME, BREACH; RFC 7692 §8).
 	Compress bool
 
-	// OnFrame, if set, is called with every frame read from the client and
-	// every frame written to it, on the goroutine that reads or writes it;
-	// as for Conn.Watch, it must not write to the connection.
+	// OnFrame, if set, is called with every frame read from the peer (the
+	// client, or on a Dial's connection the server) and every frame written
+	// to it, on the goroutine that reads or writes it; as for Conn.Watch, it
+	// must not write to the connection.
 	OnFrame func(c *Conn, f Frame)
 }
 

@@ -91,9 +91,9 @@ func (c *Conn) writeClose(code int, reason string) error {
 // idle connection holds none.
 var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
 
-// sendMsg writes one message as one final, unmasked frame, like the
-// article's send_msg: header and payload leave in one write when they fit
-// the buffer; a large payload leaves in pieces, each moving the deadline on.
+// sendMsg writes one message as one final frame, like the article's
+// send_msg: header and payload leave in one write when they fit the buffer;
+// a large payload leaves in pieces, each moving the deadline on.
 func (c *Conn) sendMsg(opcode byte, payload []byte) error { return c.send(opcode, 0, payload, 0) }
 
 // send writes one final frame with the given RSV bits; inflated is the
@@ -101,12 +101,41 @@ func (c *Conn) sendMsg(opcode byte, payload []byte) error { return c.send(opcode
 func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.writeFrame(frameHeader{fin: true, rsv: rsv, opcode: opcode}, payload, inflated)
+}
+
+// WriteFragments sends one message of type typ as len(parts) frames, a part
+// in each (RFC 6455 §5.4), uncompressed: for a message sent as its pieces
+// come, or to see how a peer reassembles one (final/client's /frag). No
+// other writer's frame comes between them; a ping waits for the last.
+func (c *Conn) WriteFragments(typ MessageType, parts ...[]byte) error {
+	if typ != TextMessage && typ != BinaryMessage {
+		return errNotAData
+	}
+	if len(parts) == 0 {
+		parts = [][]byte{nil} // one empty frame
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	opcode := byte(typ)
+	for i, p := range parts {
+		if err := c.writeFrame(frameHeader{fin: i == len(parts)-1, opcode: opcode}, p, 0); err != nil {
+			return err
+		}
+		opcode = continuationFrame
+	}
+	return nil
+}
+
+// writeFrame writes one frame, under c.mu: masked with a fresh key on a
+// client's connection (§5.3), as it is never on a server's (§5.1).
+func (c *Conn) writeFrame(h frameHeader, payload []byte, inflated int) error {
 	switch {
 	case c.writeErr != nil:
 		return c.writeErr
 	case c.closeSent.Load():
 		return errCloseSent
-	case opcode == closeFrame:
+	case h.opcode == closeFrame:
 		c.closeSent.Store(true)
 		if len(payload) >= 2 {
 			c.sentCode = int(binary.BigEndian.Uint16(payload))
@@ -115,33 +144,59 @@ func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 	case !c.closeAsked.Load():
 		c.writeBy.extend(time.Now())
 	}
-	header := appendFrameHeader(c.out[:0], opcode, len(payload))
-	header[0] |= rsv
+	h.length = int64(len(payload))
+	header := appendFrameHeader(c.out[:0], h.opcode, len(payload))
+	header[0] |= h.rsv
+	if !h.fin {
+		header[0] &^= finalBit
+	}
+	if c.client {
+		h.masked, h.key = true, c.newMaskKey()
+		header = maskHeader(header, h.key)
+	}
 	if c.watched() {
-		h := frameHeader{fin: true, rsv: rsv, opcode: opcode, length: int64(len(payload))}
-		c.showFrame(Frame{Header: header, Payload: shown(payload), h: h, inflated: inflated})
+		c.showFrame(Frame{Header: header, Payload: wireView(h, payload), h: h, inflated: inflated})
 	}
 	bw := writers.Get().(*bufio.Writer)
 	defer writers.Put(bw)
 	bw.Reset(c.rwc)
 	bw.Write(header)
-	for {
-		n := min(len(payload), writeChunk)
-		bw.Write(payload[:n])
-		if err := bw.Flush(); err != nil {
+	for sent := 0; ; {
+		n := min(len(payload)-sent, writeChunk)
+		var err error
+		if h.masked {
+			err = writeMasked(bw, payload[sent:sent+n], h.key, sent)
+		} else {
+			_, err = bw.Write(payload[sent : sent+n])
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil {
 			return c.writeFailed(err)
 		}
 		now := time.Now()
-		if !isControl(opcode) {
+		if !isControl(h.opcode) {
 			c.lastWrite.Store(now.UnixNano()) // progress; our own pings are not
 		}
-		if payload = payload[n:]; len(payload) == 0 {
+		if sent += n; sent == len(payload) {
 			return nil
 		}
 		if !c.closeAsked.Load() {
 			c.writeBy.extend(now) // progress: that piece has left
 		}
 	}
+}
+
+// wireView is the part of a payload a frame picture shows, as on the wire:
+// masked, on a client's connection.
+func wireView(h frameHeader, payload []byte) []byte {
+	if !h.masked {
+		return shown(payload)
+	}
+	wire := append([]byte(nil), shown(payload)...)
+	maskBytes(h.key, wire)
+	return wire
 }
 
 // writeFailed records why a write failed and closes the connection, so that

@@ -1,18 +1,17 @@
 package websocket
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
 
 // writeChunk is the piece of a large message that must leave before the
-// write deadline moves on.
+// write deadline moves on, where the connection is not a socket of its own
+// (TLS, a pipe); on a socket, each write call's piece counts (socketWriter).
 const writeChunk = 64 << 10
 
 var (
@@ -87,10 +86,6 @@ func (c *Conn) writeClose(code int, reason string) error {
 	return c.sendMsg(closeFrame, append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...))
 }
 
-// writers lends a write buffer to a connection only while it sends, so an
-// idle connection holds none.
-var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
-
 // sendMsg writes one message as one final, unmasked frame, like the
 // article's send_msg: header and payload leave in one write when they fit
 // the buffer; a large payload leaves in pieces, each moving the deadline on.
@@ -121,26 +116,29 @@ func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 		h := frameHeader{fin: true, rsv: rsv, opcode: opcode, length: int64(len(payload))}
 		c.showFrame(Frame{Header: header, Payload: shown(payload), h: h, inflated: inflated})
 	}
-	bw := writers.Get().(*bufio.Writer)
-	defer writers.Put(bw)
-	bw.Reset(c.rwc)
-	bw.Write(header)
-	for {
-		n := min(len(payload), writeChunk)
-		bw.Write(payload[:n])
-		if err := bw.Flush(); err != nil {
-			return c.writeFailed(err)
-		}
-		now := time.Now()
-		if !isControl(opcode) {
-			c.lastWrite.Store(now.UnixNano()) // progress; our own pings are not
-		}
-		if payload = payload[n:]; len(payload) == 0 {
-			return nil
-		}
-		if !c.closeAsked.Load() {
-			c.writeBy.extend(now) // progress: that piece has left
-		}
+	w := writers.Get().(*socketWriter)
+	defer func() { w.c = nil; writers.Put(w) }()
+	w.c = c
+	w.bw.Reset(w)
+	w.bw.Write(header)
+	w.bw.Write(payload) // a large payload goes past the buffer, in as few writes as the socket allows
+	if err := w.bw.Flush(); err != nil {
+		return c.writeFailed(err)
+	}
+	if !isControl(opcode) {
+		c.lastWrite.Store(time.Now().UnixNano()) // progress; our own pings are not
+	}
+	return nil
+}
+
+// writeProgress runs when a piece of a frame has left and more remains: the
+// client is reading, so the write deadline moves on (unless a close frame
+// set its own) and the idle timeout counts it.
+func (c *Conn) writeProgress() {
+	now := time.Now()
+	c.lastWrite.Store(now.UnixNano())
+	if !c.closeAsked.Load() && !c.closeSent.Load() {
+		c.writeBy.extend(now)
 	}
 }
 

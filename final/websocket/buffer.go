@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -114,4 +115,69 @@ func (b *readBuffer) giveBack() {
 		readBuffers.Put(b.buf)
 		b.buf = nil
 	}
+}
+
+// socketWriter is a connection's write buffer and what it writes through:
+// a frame leaves in as few system calls as the kernel allows, yet a write
+// that makes progress is never cut off by the write deadline. On a socket
+// (writeRaw) each write call takes what the kernel's buffer has room for,
+// and each piece that leaves while more remains is progress
+// (Conn.writeProgress moves the deadline on); elsewhere (TLS, a test's pipe)
+// the pieces are writeChunk bytes. A 1 MiB echo on loopback then takes 2
+// write calls (the buffer's 4 KiB, then the rest) where 64 KiB pieces took
+// 17 (docs/performance.md, large messages). It is lent from writers only
+// while a frame leaves, so an idle connection holds none.
+type socketWriter struct {
+	bw *bufio.Writer // writes into the socketWriter
+	c  *Conn         // the connection being written, while it is
+
+	// writeRaw's argument and result, kept here so that its write function
+	// is made once per socketWriter, not once per write.
+	rawFunc func(fd uintptr) bool
+	rawP    []byte
+	rawErr  error
+}
+
+// writers lends socketWriters to connections while they send.
+var writers = sync.Pool{New: func() any {
+	w := &socketWriter{}
+	w.bw = bufio.NewWriterSize(w, 4096)
+	w.rawFunc = w.rawWrite
+	return w
+}}
+
+// Write writes all of p, with progress between the pieces.
+func (w *socketWriter) Write(p []byte) (int, error) {
+	if w.c.br.raw != nil {
+		return w.writeRaw(p)
+	}
+	return w.writeChunks(p)
+}
+
+// writeChunks writes p to a connection that is not a socket of its own, in
+// pieces of writeChunk.
+func (w *socketWriter) writeChunks(p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := w.c.rwc.Write(p[done:min(len(p), done+writeChunk)])
+		if done += n; err != nil {
+			return done, err
+		}
+		if done < len(p) {
+			w.c.writeProgress()
+		}
+	}
+	return done, nil
+}
+
+// writeError says what a failed write call on the socket says through
+// net.Conn.Write: "write tcp a->b: write: broken pipe".
+func (w *socketWriter) writeError(err error) error {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) { // from RawConn.Write: a deadline, or the connection closed
+		opErr.Op = "write"
+		return opErr
+	}
+	conn := w.c.rwc
+	return &net.OpError{Op: "write", Net: conn.LocalAddr().Network(), Source: conn.LocalAddr(), Addr: conn.RemoteAddr(), Err: err}
 }

@@ -84,3 +84,27 @@ func TestFramesInTheSameWriteAsTheHandshakeAreRead(t *testing.T) {
 	c := wstest.ConnectWith(t, addr, wstest.HandshakeRequest("/xxoo", key)+string(frame), key)
 	c.Expect(textFrame, []byte("right behind the handshake"), "a client may send frames before it has read the 101 (RFC 6455 §4.1)")
 }
+
+func TestSocketWriterFailsLikeConnWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		client func(net.Conn) // what the client does instead of reading
+		want   string
+	}{
+		{"the client reset the connection", func(c net.Conn) { c.(*net.TCPConn).SetLinger(0); c.Close() },
+			`^write tcp \S+->\S+: write: (broken pipe|connection reset by peer)$`},
+		{"the client stopped reading", func(net.Conn) {}, `^write tcp \S+->\S+: i/o timeout$`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			server, client := socketPair(t)
+			tc.client(client)
+			w := writers.Get().(*socketWriter)
+			w.c = newConn(server, nil, Options{WriteTimeout: -1, PingInterval: -1}, false)
+			server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond)) // only to end the wait
+			_, err := w.Write(make([]byte, 16<<20))                        // more than the socket buffers hold
+			require.Error(t, err, "the write cannot finish")
+			assert.Regexp(t, tc.want, err.Error(),
+				"a write call that fails says what net.Conn.Write would: the log lines of docs/final-extras.md quote it")
+		})
+	}
+}

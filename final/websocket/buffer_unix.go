@@ -44,3 +44,41 @@ func (b *readBuffer) rawRead(fd uintptr) bool {
 	}
 	return true
 }
+
+// writeRaw writes p to the socket, as many bytes per write call as the
+// kernel takes, waiting (up to the write deadline) while its buffer is full.
+func (w *socketWriter) writeRaw(p []byte) (int, error) {
+	w.rawP = p
+	err := w.c.br.raw.Write(w.rawFunc)
+	n, rerr := len(p)-len(w.rawP), w.rawErr
+	w.rawP, w.rawErr = nil, nil
+	switch {
+	case err != nil:
+		return n, w.writeError(err)
+	case rerr != nil:
+		return n, w.writeError(os.NewSyscallError("write", rerr))
+	}
+	return n, nil
+}
+
+// rawWrite is the write function of writeRaw: it writes until all of rawP
+// has left, the socket's buffer is full (false: the runtime waits until it
+// has room), or a write fails.
+func (w *socketWriter) rawWrite(fd uintptr) bool {
+	for len(w.rawP) > 0 {
+		n, err := syscall.Write(int(fd), w.rawP)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return false
+		case err != nil:
+			w.rawErr = err
+			return true
+		}
+		if w.rawP = w.rawP[n:]; len(w.rawP) > 0 {
+			w.c.writeProgress()
+		}
+	}
+	return true
+}

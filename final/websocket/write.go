@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
 
 // writeChunk is the piece of a large message that must leave before the
-// write deadline moves on.
+// write deadline moves on, where the connection is not a socket of its own
+// (TLS, a pipe); on a socket, each write call's piece counts (socketWriter).
 const writeChunk = 64 << 10
 
 var (
@@ -87,13 +87,9 @@ func (c *Conn) writeClose(code int, reason string) error {
 	return c.sendMsg(closeFrame, append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...))
 }
 
-// writers lends a write buffer to a connection only while it sends, so an
-// idle connection holds none.
-var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
-
 // sendMsg writes one message as one final frame, like the article's
 // send_msg: header and payload leave in one write when they fit the buffer;
-// a large payload leaves in pieces, each moving the deadline on.
+// a large payload leaves in as few writes as the socket takes.
 func (c *Conn) sendMsg(opcode byte, payload []byte) error { return c.send(opcode, 0, payload, 0) }
 
 // send writes one final frame with the given RSV bits; inflated is the
@@ -157,34 +153,53 @@ func (c *Conn) writeFrame(h frameHeader, payload []byte, inflated int) error {
 	if c.watched() {
 		c.showFrame(Frame{Header: header, Payload: wireView(h, payload), h: h, inflated: inflated})
 	}
-	bw := writers.Get().(*bufio.Writer)
-	defer writers.Put(bw)
-	bw.Reset(c.rwc)
-	bw.Write(header)
-	for sent := 0; ; {
+	w := writers.Get().(*socketWriter)
+	defer func() { w.c = nil; writers.Put(w) }()
+	w.c = c
+	w.bw.Reset(w)
+	w.bw.Write(header)
+	err := c.writePayload(w.bw, h, payload)
+	if err == nil {
+		err = w.bw.Flush()
+	}
+	if err != nil {
+		return c.writeFailed(err)
+	}
+	if !isControl(h.opcode) {
+		c.lastWrite.Store(time.Now().UnixNano()) // progress; our own pings are not
+	}
+	return nil
+}
+
+// writePayload writes a frame's payload into bw: as it is on a server's
+// connection, where a large payload goes past the buffer in as few writes
+// as the socket allows; masked on a client's, in pieces of writeChunk, each
+// piece that has left being progress.
+func (c *Conn) writePayload(bw *bufio.Writer, h frameHeader, payload []byte) error {
+	if !h.masked {
+		_, err := bw.Write(payload)
+		return err
+	}
+	for sent := 0; sent < len(payload); {
 		n := min(len(payload)-sent, writeChunk)
-		var err error
-		if h.masked {
-			err = writeMasked(bw, payload[sent:sent+n], h.key, sent)
-		} else {
-			_, err = bw.Write(payload[sent : sent+n])
+		if err := writeMasked(bw, payload[sent:sent+n], h.key, sent); err != nil {
+			return err
 		}
-		if err == nil {
-			err = bw.Flush()
+		if sent += n; sent < len(payload) {
+			c.writeProgress()
 		}
-		if err != nil {
-			return c.writeFailed(err)
-		}
-		now := time.Now()
-		if !isControl(h.opcode) {
-			c.lastWrite.Store(now.UnixNano()) // progress; our own pings are not
-		}
-		if sent += n; sent == len(payload) {
-			return nil
-		}
-		if !c.closeAsked.Load() {
-			c.writeBy.extend(now) // progress: that piece has left
-		}
+	}
+	return nil
+}
+
+// writeProgress runs when a piece of a frame has left and more remains: the
+// peer is reading, so the write deadline moves on (unless a close frame
+// set its own) and the idle timeout counts it.
+func (c *Conn) writeProgress() {
+	now := time.Now()
+	c.lastWrite.Store(now.UnixNano())
+	if !c.closeAsked.Load() && !c.closeSent.Load() {
+		c.writeBy.extend(now)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ type room struct {
 	say   chan said
 
 	logger *log.Logger
-	cfg    *roomConfig
+	cfg    *Config
 
 	clients map[*client]bool
 	names   map[string]bool // the skeletons of the names in the room
@@ -31,7 +31,7 @@ type said struct {
 	text []byte
 }
 
-func newRoom(logger *log.Logger, cfg *roomConfig) *room {
+func newRoom(logger *log.Logger, cfg *Config) *room {
 	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said),
 		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
 }
@@ -100,10 +100,10 @@ func (rm *room) broadcast(line []byte) {
 
 // remember keeps line among the recent messages.
 func (rm *room) remember(line []byte) {
-	if rm.cfg.history <= 0 {
+	if rm.cfg.History <= 0 {
 		return
 	}
-	if len(rm.recent) >= rm.cfg.history {
+	if len(rm.recent) >= rm.cfg.History {
 		rm.recent = append(rm.recent[:0], rm.recent[1:]...)
 	}
 	rm.recent = append(rm.recent, line)

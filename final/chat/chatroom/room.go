@@ -12,9 +12,10 @@ import (
 // channels, so nothing here needs a lock, and no client can hold it up:
 // handing a line to a client only appends it to that client's queue.
 type room struct {
-	join  chan *client
-	leave chan *client
-	say   chan said
+	join   chan *client
+	leave  chan *client
+	say    chan said
+	remote chan Message // what the other servers' rooms tell this one
 
 	logger *log.Logger
 	cfg    *Config
@@ -32,7 +33,7 @@ type said struct {
 }
 
 func newRoom(logger *log.Logger, cfg *Config) *room {
-	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said),
+	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said), remote: make(chan Message),
 		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
 }
 
@@ -45,14 +46,20 @@ func (rm *room) run() {
 		case c := <-rm.leave:
 			if rm.clients[c] {
 				rm.remove(c, false)
-				rm.broadcast(fmt.Appendf(nil, "* %s left (%d here)", c.name, len(rm.clients)))
+				rm.announce(c, Left)
 			}
 		case s := <-rm.say:
 			if rm.clients[s.from] {
 				line := fmt.Appendf(nil, "%s: %s", s.from.name, s.text)
 				rm.remember(line)
 				rm.broadcast(line)
+				rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Said, Name: s.from.name, Text: string(s.text)})
 			}
+		case m := <-rm.remote:
+			if m.Event == Said {
+				rm.remember(m.line())
+			}
+			rm.broadcast(m.line())
 		}
 	}
 }
@@ -67,7 +74,14 @@ func (rm *room) enter(c *client) {
 	}
 	rm.clients[c] = true
 	rm.logger.Printf("%s: %s joined the room (%d here)", c.addr, c.name, len(rm.clients))
-	rm.broadcast(fmt.Appendf(nil, "* %s joined (%d here)", c.name, len(rm.clients)))
+	rm.announce(c, Joined)
+}
+
+// announce tells everyone that c joined or left: the clients of this
+// server, and the other servers' rooms.
+func (rm *room) announce(c *client, event string) {
+	rm.broadcast(fmt.Appendf(nil, "* %s %s (%d here)", c.name, event, len(rm.clients)))
+	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: event, Name: c.name, Here: len(rm.clients)})
 }
 
 // remove takes c out of the room and stops its writer; a slow client's
@@ -94,7 +108,7 @@ func (rm *room) broadcast(line []byte) {
 			websocket.ClosePolicyViolation, websocket.CloseCodeName(websocket.ClosePolicyViolation))
 	}
 	for _, c := range dropped {
-		rm.broadcast(fmt.Appendf(nil, "* %s left (%d here)", c.name, len(rm.clients)))
+		rm.announce(c, Left)
 	}
 }
 

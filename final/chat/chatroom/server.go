@@ -31,12 +31,16 @@ const (
 	defaultBurst = 20 // messages at once
 )
 
-// Config is what the room's own flags set.
+// Config is what the room's own flags set, and the bus that carries it to
+// other servers.
 type Config struct {
 	Queue   int     // messages that may wait for a client before it is dropped
 	History int     // recent messages a newcomer gets
 	Rate    float64 // messages a client may send per second, on average
 	Burst   int     // messages a client may send at once, above the rate
+
+	Bus    Bus    // nil: the room is all on this server
+	Server string // this server's name on Bus (ValidServer)
 }
 
 // AddFlags registers the room's flags (-queue, -history, -rate, -burst) on fs.
@@ -61,14 +65,27 @@ func (cfg *Config) Check() error {
 // NewServer is the chat server: the page on GET /, and the room for every
 // request that asks for a WebSocket, on any path. Messages are chat lines,
 // not files: 4 KiB at most unless the caller changes MaxMessage. A cfg
-// without a rate gets the flags' default rate and burst.
+// without a rate gets the flags' default rate and burst. What cfg.Bus
+// delivers reaches the clients only if it passes the room's rules for a
+// message (Message.check), and never longer than MaxMessage.
 func NewServer(out io.Writer, cfg *Config) *websocket.Server {
 	if cfg.Rate == 0 { // the zero Config gets the flags' defaults
 		cfg.Rate, cfg.Burst = defaultRate, defaultBurst
 	}
+	if cfg.Bus == nil {
+		cfg.Bus = alone{}
+	}
 	logger := log.New(out, "", log.Ltime)
 	rm := newRoom(logger, cfg)
-	go rm.run()
-	return &websocket.Server{Options: websocket.Options{MaxMessage: 4096}, Page: page, Logger: logger,
+	s := &websocket.Server{Options: websocket.Options{MaxMessage: 4096}, Page: page, Logger: logger,
 		Handler: func(c *websocket.Conn, r *http.Request) error { return rm.serve(c, r, cfg.Queue) }}
+	cfg.Bus.Subscribe(func(m Message) {
+		if err := m.check(cfg.Server, s.MaxMessage); err != nil {
+			logger.Printf("bus: dropped a message from %.40q: %v", m.Server, err)
+			return
+		}
+		rm.remote <- m
+	})
+	go rm.run()
+	return s
 }

@@ -12,6 +12,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/wsfromscratch/websocket-go/final/chat/chatroom"
+	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
 
 func main() {
@@ -29,10 +31,7 @@ func main() {
 	natsURL := flag.String("nats", "", "URL of the NATS server that carries the room to the other chat servers")
 	embed := flag.String("nats-embed", "", "run a NATS server inside this program, listening on this address, and use it as -nats")
 	name := flag.String("server", "", "this server's name on the bus, shown after its members' names (default: the port of -addr)")
-	logger := log.New(os.Stdout, "", log.Ltime)
-	bus := &natsBus{logger: logger}
-	f.Room.Bus = bus
-	s := chatroom.NewServer(os.Stdout, &f.Room)
+	s, bus := newServer(os.Stdout, &f.Room)
 	s.AddFlags(flag.CommandLine)
 	flag.Parse()
 	if err := f.Check(); err != nil {
@@ -71,6 +70,14 @@ func main() {
 	defer bus.close()
 	chatroom.Run(s, &f)
 	fmt.Println("chat: stopped")
+}
+
+// newServer is the chat server of chatroom.NewServer on a bus that its
+// connect joins to NATS; both log to out.
+func newServer(out io.Writer, cfg *chatroom.Config) (*websocket.Server, *natsBus) {
+	bus := &natsBus{logger: log.New(out, "", log.Ltime)}
+	cfg.Bus = bus
+	return chatroom.NewServer(out, cfg), bus
 }
 
 // startNATS runs a NATS server listening on host and port (0: any free

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -95,13 +94,13 @@ func TestTheBusGoesDownAndComesBack(t *testing.T) {
 	alice.say("before")
 	bob.waitLine("alice@a: before", "the bus carries alice's line to b")
 
-	port := ns.Addr().(*net.TCPAddr).Port
+	addr := ns.Addr().String()
 	ns.Shutdown()
 	a.waitLog(t, "bus: lost (", "the server says when the bus is gone")
 	alice.say("during")
 	carol.waitLine("alice: during", "without the bus, a server's own clients go on talking")
 
-	restarted, err := startNATS("127.0.0.1", port)
+	restarted, err := startNATS(addr)
 	require.NoError(t, err, "the bus starts again on its port")
 	t.Cleanup(restarted.Shutdown)
 	a.waitLog(t, "bus: back on ", "the server says when the bus is back, without a restart")

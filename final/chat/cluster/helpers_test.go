@@ -23,7 +23,7 @@ const waitFor = 30 * time.Second
 // startBus runs a NATS server on a free port for the length of the test.
 func startBus(t testing.TB) *server.Server {
 	t.Helper()
-	ns, err := startNATS("127.0.0.1", 0)
+	ns, err := startNATS("127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(ns.Shutdown)
 	return ns
@@ -67,8 +67,12 @@ func startChat(t testing.TB, url, name string) *chat {
 // waitLog waits until the server's log holds want.
 func (c *chat) waitLog(t testing.TB, want, hint string) {
 	t.Helper()
-	require.Eventually(t, func() bool { return strings.Contains(c.out.String(), want) }, waitFor, 20*time.Millisecond,
-		"the log of %s should say %q (%s); it ends:\n%s", c.addr, want, hint, c.out.tail(5))
+	for deadline := time.Now().Add(waitFor); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(c.out.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("the log of %s should say %q (%s); it ends:\n%s", c.addr, want, hint, c.out.tail(5))
 }
 
 // member is a client in the room: golang.org/x/net/websocket, which shares

@@ -48,15 +48,7 @@ func main() {
 		log.Fatalf("chat: -server %q: letters, digits and '-', 32 at most", f.Room.Server)
 	}
 	if *embed != "" {
-		host, port, err := net.SplitHostPort(*embed)
-		if err != nil {
-			log.Fatalf("chat: -nats-embed %q: %v", *embed, err)
-		}
-		p, err := strconv.Atoi(port)
-		if err != nil {
-			log.Fatalf("chat: -nats-embed %q: the port is not a number", *embed)
-		}
-		ns, err := startNATS(host, p)
+		ns, err := startNATS(*embed)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -80,21 +72,29 @@ func newServer(out io.Writer, cfg *chatroom.Config) (*websocket.Server, *natsBus
 	return chatroom.NewServer(out, cfg), bus
 }
 
-// startNATS runs a NATS server listening on host and port (0: any free
-// one) in this process, with its default limits (1 MiB a message) and no log
-// of its own.
-func startNATS(host string, port int) (*server.Server, error) {
-	if port == 0 {
-		port = server.RANDOM_PORT
+// startNATS runs a NATS server listening on addr (host:port; port 0: any
+// free one) in this process, with its default limits (1 MiB a message) and
+// no log of its own.
+func startNATS(addr string) (*server.Server, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("chat: -nats-embed %q: %w", addr, err)
 	}
-	ns, err := server.NewServer(&server.Options{Host: host, Port: port, NoSigs: true, NoLog: true})
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, fmt.Errorf("chat: -nats-embed %q: the port is not a number", addr)
+	}
+	if p == 0 {
+		p = server.RANDOM_PORT
+	}
+	ns, err := server.NewServer(&server.Options{Host: host, Port: p, NoSigs: true, NoLog: true})
 	if err != nil {
 		return nil, err
 	}
 	go ns.Start()
 	if !ns.ReadyForConnections(5 * time.Second) {
 		ns.Shutdown()
-		return nil, fmt.Errorf("chat: the NATS server on %s did not start", net.JoinHostPort(host, strconv.Itoa(port)))
+		return nil, fmt.Errorf("chat: the NATS server on %s did not start", addr)
 	}
 	return ns, nil
 }

@@ -55,11 +55,12 @@ func (rm *room) run() {
 				rm.broadcast(line)
 				rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Said, Name: s.from.name, Text: string(s.text)})
 			}
-		case m := <-rm.remote:
+		case m := <-rm.remote: // checked by NewServer's deliver
+			line := m.line()
 			if m.Event == Said {
-				rm.remember(m.line())
+				rm.remember(line)
 			}
-			rm.broadcast(m.line())
+			rm.broadcast(line)
 		}
 	}
 }

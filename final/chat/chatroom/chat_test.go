@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"bytes"
@@ -30,10 +30,10 @@ const (
 // startChat runs the chat server on a free port for the length of the test
 // and returns its address and everything it logs; a cfg without a rate
 // gets the flags' default rate and burst.
-func startChat(t testing.TB, maxMessage int64, cfg roomConfig) (string, *wstest.SyncBuffer) {
+func startChat(t testing.TB, maxMessage int64, cfg Config) (string, *wstest.SyncBuffer) {
 	t.Helper()
 	out := &wstest.SyncBuffer{}
-	s := newServer(out, &cfg)
+	s := NewServer(out, &cfg)
 	if maxMessage != 0 {
 		s.MaxMessage = maxMessage
 	}
@@ -111,7 +111,7 @@ func (m member) nextMessage(t testing.TB, want, hint string) {
 
 func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
 	const clients, messages = 30, 20
-	addr, _ := startChat(t, 0, roomConfig{queue: 1024, history: 20})
+	addr, _ := startChat(t, 0, Config{Queue: 1024, History: 20})
 	members := make([]member, clients)
 	for i := range members {
 		members[i] = enter(t, addr, fmt.Sprintf("c%d", i))
@@ -156,7 +156,7 @@ func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
 }
 
 func TestJoinAndLeaveAreAnnounced(t *testing.T) {
-	addr, out := startChat(t, 0, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20})
 	alice := enter(t, addr, "alice")
 	alice.waitLine(t, "* alice joined (1 here)", "a newcomer hears of its own arrival")
 	bob := enter(t, addr, "bob")
@@ -168,7 +168,7 @@ func TestJoinAndLeaveAreAnnounced(t *testing.T) {
 }
 
 func TestNewcomerGetsTheLastMessages(t *testing.T) {
-	addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 2})
+	addr, _ := startChat(t, 0, Config{Queue: 64, History: 2})
 	alice := enter(t, addr, "alice")
 	for _, text := range []string{"one", "two", "three"} {
 		alice.Send(textFrame, []byte(text))
@@ -183,7 +183,7 @@ func TestNewcomerGetsTheLastMessages(t *testing.T) {
 }
 
 func TestNamesAreCleanAndUnique(t *testing.T) {
-	addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 20})
+	addr, _ := startChat(t, 0, Config{Queue: 64, History: 20})
 	enter(t, addr, "carol").waitLine(t, "* carol joined (1 here)", "a plain name is kept")
 	tests := []struct {
 		name, asked, want string
@@ -213,7 +213,7 @@ func TestNamesAreCleanAndUnique(t *testing.T) {
 }
 
 func TestBadInputClosesOnlyThatClient(t *testing.T) {
-	addr, out := startChat(t, 64, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 64, Config{Queue: 64, History: 20})
 	tests := []struct {
 		name   string
 		opcode byte
@@ -244,7 +244,7 @@ func TestBadInputClosesOnlyThatClient(t *testing.T) {
 
 func TestSlowClientIsDisconnected(t *testing.T) {
 	out := &wstest.SyncBuffer{}
-	s := newServer(out, &roomConfig{queue: 16, history: 0, rate: 1e6, burst: 1e6}) // the talker says hundreds of lines a second
+	s := NewServer(out, &Config{Queue: 16, History: 0, Rate: 1e6, Burst: 1e6}) // the talker says hundreds of lines a second
 	s.MaxMessage = 8192
 	s.WriteTimeout = time.Second // the slow client's writer, stuck, gives up after a second, not ten
 	addr := wstest.Start(t, s)
@@ -276,7 +276,7 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 }
 
 func TestAFlooderIsDroppedAndItsReadersAreNot(t *testing.T) {
-	addr, out := startChat(t, 0, roomConfig{queue: 16, history: 0, rate: 5, burst: 10})
+	addr, out := startChat(t, 0, Config{Queue: 16, History: 0, Rate: 5, Burst: 10})
 	honest := enter(t, addr, "honest")
 	honest.waitLine(t, "* honest joined (1 here)", "the honest reader is in")
 	flooder := enter(t, addr, "flooder")
@@ -346,7 +346,7 @@ func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 20})
+			addr, _ := startChat(t, 0, Config{Queue: 64, History: 20})
 			enter(t, addr, "alice").waitLine(t, "* alice joined (1 here)", "alice is in the room")
 			m := enter(t, addr, url.QueryEscape(tt.asked))
 			for {
@@ -362,7 +362,7 @@ func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
 }
 
 func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
-	addr, out := startChat(t, 0, roomConfig{queue: 256, history: 0, rate: 1e6, burst: 1e6}) // the socket fills before the queue does
+	addr, out := startChat(t, 0, Config{Queue: 256, History: 0, Rate: 1e6, Burst: 1e6}) // the socket fills before the queue does
 	behind := enter(t, addr, "behind")
 	behind.waitLine(t, "* behind joined (1 here)", "it is in")
 	// A fixed, small receive buffer: Linux would otherwise grow it (up to

@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"testing"
@@ -13,8 +13,8 @@ func TestRoomThroughNginx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the nginx test in -short mode")
 	}
-	addr, _ := startChat(t, 0, roomConfig{queue: 64, history: 20})
-	n := wstest.Nginx{Addr: wstest.FreeAddr(t), Conf: "../deploy/nginx.conf", Backend: addr, Cert: wstest.NewCert(t, "127.0.0.1"), ReadTimeout: "60s"}
+	addr, _ := startChat(t, 0, Config{Queue: 64, History: 20})
+	n := wstest.Nginx{Addr: wstest.FreeAddr(t), Conf: "../../deploy/nginx.conf", Backend: addr, Cert: wstest.NewCert(t, "127.0.0.1"), ReadTimeout: "60s"}
 	n.Start(t)
 	alice := member{wstest.ConnectTLS(t, n.Addr, "/chat?name=alice", n.Cert.Roots)}
 	bob := member{wstest.ConnectTLS(t, n.Addr, "/chat?name=bob", n.Cert.Roots)}

@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 			r, _ := utf8.DecodeRune(msg[odd:])
 			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
 		case !c.allow(time.Now(), rm.cfg):
-			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.rate, rm.cfg.burst), "sending too fast")
+			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.Rate, rm.cfg.Burst), "sending too fast")
 		default:
 			rm.say <- said{from: c, text: append([]byte(nil), msg...)}
 		}
@@ -79,15 +79,15 @@ func (rm *room) refuse(c *client, code int, why, reason string) {
 }
 
 // allow takes a token from the client's bucket for one message, and reports
-// false when there is none: the client sent more than cfg.burst messages at
-// once, or more than cfg.rate a second for longer. The bucket starts full
-// and fills at cfg.rate tokens a second, up to cfg.burst. Only the client's
+// false when there is none: the client sent more than cfg.Burst messages at
+// once, or more than cfg.Rate a second for longer. The bucket starts full
+// and fills at cfg.Rate tokens a second, up to cfg.Burst. Only the client's
 // reader calls it.
-func (c *client) allow(now time.Time, cfg *roomConfig) bool {
+func (c *client) allow(now time.Time, cfg *Config) bool {
 	if c.filled.IsZero() {
-		c.tokens = float64(cfg.burst)
+		c.tokens = float64(cfg.Burst)
 	} else {
-		c.tokens = min(float64(cfg.burst), c.tokens+now.Sub(c.filled).Seconds()*cfg.rate)
+		c.tokens = min(float64(cfg.Burst), c.tokens+now.Sub(c.filled).Seconds()*cfg.Rate)
 	}
 	c.filled = now
 	if c.tokens < 1 {

@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ func TestTwoBrowserPagesTalk(t *testing.T) {
 		t.Skip("skipping the browser test in -short mode")
 	}
 	browser := wstest.StartBrowser(t)
-	addr, out := startChat(t, 0, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20})
 	open := func(name, say string) *wstest.Page {
 		return browser.Open("http://" + addr + "/?name=" + name + "&auto=" + url.QueryEscape(say))
 	}
@@ -68,7 +68,7 @@ func TestNoMessageOrNamePassesForAnotherMember(t *testing.T) {
 		t.Skip("skipping the browser test in -short mode")
 	}
 	browser := wstest.StartBrowser(t)
-	addr, out := startChat(t, 0, roomConfig{queue: 64, history: 20})
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20})
 	open := func(name, say string) *wstest.Page {
 		return browser.Open("http://" + addr + "/?name=" + url.QueryEscape(name) + "&auto=" + url.QueryEscape(say))
 	}

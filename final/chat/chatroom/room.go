@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"fmt"
@@ -12,12 +12,13 @@ import (
 // channels, so nothing here needs a lock, and no client can hold it up:
 // handing a line to a client only appends it to that client's queue.
 type room struct {
-	join  chan *client
-	leave chan *client
-	say   chan said
+	join   chan *client
+	leave  chan *client
+	say    chan said
+	remote chan Message // what the other servers' rooms tell this one
 
 	logger *log.Logger
-	cfg    *roomConfig
+	cfg    *Config
 
 	clients map[*client]bool
 	names   map[string]bool // the skeletons of the names in the room
@@ -31,8 +32,8 @@ type said struct {
 	text []byte
 }
 
-func newRoom(logger *log.Logger, cfg *roomConfig) *room {
-	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said),
+func newRoom(logger *log.Logger, cfg *Config) *room {
+	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said), remote: make(chan Message),
 		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
 }
 
@@ -45,14 +46,21 @@ func (rm *room) run() {
 		case c := <-rm.leave:
 			if rm.clients[c] {
 				rm.remove(c, false)
-				rm.broadcast(fmt.Appendf(nil, "* %s left (%d here)", c.name, len(rm.clients)))
+				rm.announce(c, Left)
 			}
 		case s := <-rm.say:
 			if rm.clients[s.from] {
 				line := fmt.Appendf(nil, "%s: %s", s.from.name, s.text)
 				rm.remember(line)
 				rm.broadcast(line)
+				rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Said, Name: s.from.name, Text: string(s.text)})
 			}
+		case m := <-rm.remote: // checked by NewServer's deliver
+			line := m.line()
+			if m.Event == Said {
+				rm.remember(line)
+			}
+			rm.broadcast(line)
 		}
 	}
 }
@@ -67,7 +75,14 @@ func (rm *room) enter(c *client) {
 	}
 	rm.clients[c] = true
 	rm.logger.Printf("%s: %s joined the room (%d here)", c.addr, c.name, len(rm.clients))
-	rm.broadcast(fmt.Appendf(nil, "* %s joined (%d here)", c.name, len(rm.clients)))
+	rm.announce(c, Joined)
+}
+
+// announce tells everyone that c joined or left: the clients of this
+// server, and the other servers' rooms.
+func (rm *room) announce(c *client, event string) {
+	rm.broadcast(fmt.Appendf(nil, "* %s %s (%d here)", c.name, event, len(rm.clients)))
+	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: event, Name: c.name, Here: len(rm.clients)})
 }
 
 // remove takes c out of the room and stops its writer; a slow client's
@@ -94,16 +109,16 @@ func (rm *room) broadcast(line []byte) {
 			websocket.ClosePolicyViolation, websocket.CloseCodeName(websocket.ClosePolicyViolation))
 	}
 	for _, c := range dropped {
-		rm.broadcast(fmt.Appendf(nil, "* %s left (%d here)", c.name, len(rm.clients)))
+		rm.announce(c, Left)
 	}
 }
 
 // remember keeps line among the recent messages.
 func (rm *room) remember(line []byte) {
-	if rm.cfg.history <= 0 {
+	if rm.cfg.History <= 0 {
 		return
 	}
-	if len(rm.recent) >= rm.cfg.history {
+	if len(rm.recent) >= rm.cfg.History {
 		rm.recent = append(rm.recent[:0], rm.recent[1:]...)
 	}
 	rm.recent = append(rm.recent, line)

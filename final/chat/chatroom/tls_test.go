@@ -1,4 +1,4 @@
-package main
+package chatroom
 
 import (
 	"fmt"
@@ -16,8 +16,8 @@ import (
 // members hear each other, all inside TLS (RFC 6455 §4.1).
 func TestRoomOverTLS(t *testing.T) {
 	cert := wstest.NewCert(t, "127.0.0.1")
-	cfg := roomConfig{queue: 64, history: 20}
-	addr := wstest.StartTLS(t, newServer(&wstest.SyncBuffer{}, &cfg), cert)
+	cfg := Config{Queue: 64, History: 20}
+	addr := wstest.StartTLS(t, NewServer(&wstest.SyncBuffer{}, &cfg), cert)
 	alice := member{wstest.ConnectTLS(t, addr, "/chat?name=alice", cert.Roots)}
 	bob := member{wstest.ConnectTLS(t, addr, "/chat?name=bob", cert.Roots)}
 	alice.waitFull(t, 2)
@@ -33,8 +33,8 @@ func TestTwoBrowserPagesTalkOverHTTPS(t *testing.T) {
 		t.Skip("skipping the browser test in -short mode")
 	}
 	browser := wstest.StartBrowser(t)
-	cfg := roomConfig{queue: 64, history: 20}
-	addr := wstest.StartTLS(t, newServer(&wstest.SyncBuffer{}, &cfg), wstest.NewCert(t, "127.0.0.1"))
+	cfg := Config{Queue: 64, History: 20}
+	addr := wstest.StartTLS(t, NewServer(&wstest.SyncBuffer{}, &cfg), wstest.NewCert(t, "127.0.0.1"))
 	alice := browser.Open("https://" + addr + "/?name=alice&auto=hello")
 	bob := browser.Open("https://" + addr + "/?name=bob&auto=" + url.QueryEscape("你好"))
 	for _, page := range []*wstest.Page{alice, bob} {

@@ -2,12 +2,14 @@ package chatroom
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -391,4 +393,77 @@ func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
 			return
 		}
 	}
+}
+
+// gatedConn is the server's end of one connection, counting its write
+// calls; once shut, a write waits until the test opens the gate. It hides
+// the socket (no SyscallConn), so every write call of the connection is a
+// Write here.
+type gatedConn struct {
+	net.Conn
+	writes atomic.Int64
+	gate   atomic.Pointer[chan struct{}]
+}
+
+func (c *gatedConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	if g := c.gate.Load(); g != nil {
+		<-*g
+	}
+	return c.Conn.Write(p)
+}
+
+// gatedListener hands the server gatedConns, known by their client's address.
+type gatedListener struct {
+	net.Listener
+	conns sync.Map // the client's address → *gatedConn
+}
+
+func (ln *gatedListener) Accept() (net.Conn, error) {
+	conn, err := ln.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	gc := &gatedConn{Conn: conn}
+	ln.conns.Store(conn.RemoteAddr().String(), gc)
+	return gc, nil
+}
+
+func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
+	const lines = 10
+	s := NewServer(io.Discard, &Config{Queue: 64, History: 0})
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ln := &gatedListener{Listener: tcp}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	addr := tcp.Addr().String()
+
+	reader := enter(t, addr, "reader")
+	reader.waitLine(t, "* reader joined (1 here)", "it is in")
+	talker := enter(t, addr, "talker")
+	reader.waitLine(t, "* talker joined (2 here)", "both are in")
+	gc, ok := ln.conns.Load(reader.Conn.LocalAddr().String())
+	require.True(t, ok, "the server's end of the reader's connection")
+	server := gc.(*gatedConn)
+	open := make(chan struct{})
+	server.gate.Store(&open)
+	before := server.writes.Load()
+
+	// The reader's writer takes the first line and waits at the gate while
+	// the others queue up; once the talker has its last line back, the room
+	// has queued every line for the reader too.
+	for i := range lines {
+		talker.Send(textFrame, fmt.Appendf(nil, "%d", i))
+	}
+	talker.waitLine(t, fmt.Sprintf("talker: %d", lines-1), "the talker hears itself")
+	talker.Send(textFrame, []byte("done")) // the room has finished the last line's fan-out once this is back
+	talker.waitLine(t, "talker: done", "the talker hears itself")
+	close(open)
+	for i := range lines {
+		reader.nextMessage(t, fmt.Sprintf("talker: %d", i), "each queued line is a message of its own, in order")
+	}
+	reader.nextMessage(t, "talker: done", "each queued line is a message of its own, in order")
+	assert.Equal(t, int64(2), server.writes.Load()-before,
+		"the first line, then the %d lines queued behind it, in one write call: the writer batches its queue (Conn.WriteMessages, docs/chat.md)", lines)
 }

@@ -136,28 +136,34 @@ func (c *client) isSlow() bool {
 	return c.slow
 }
 
-// write is the client's writer: it sends what the room queues, in order.
-// The writer, not the room, closes a slow client, after the frame it is
-// writing: Close gives a write that is stuck on a full socket one second,
-// and a client that is only behind, but reads, would lose the frame half
-// sent and the close frame after it, and see 1006.
+// batch is the most lines the writer sends in one go: they leave in as few
+// write calls as the connection's buffer allows (Conn.WriteMessages), and
+// between two batches it looks whether the room has dropped the client.
+const batch = 64
+
+// write is the client's writer: it sends what the room queues, in order,
+// each line its own message, the lines queued since it last woke together.
+// It swaps the queue with the slice it has sent, so that neither is made
+// again on every wake-up. The writer, not the room, closes a slow client,
+// after the batch it is writing: Close gives a write that is stuck on a
+// full socket one second, and a client that is only behind, but reads,
+// would lose the frame half sent and the close frame after it, and see 1006.
 func (c *client) write() {
+	var lines [][]byte
 	for range c.wake {
 		c.mu.Lock()
-		lines, stopped := c.queue, c.stopped
-		c.queue = nil
+		lines, c.queue = c.queue, lines[:0]
+		stopped := c.stopped
 		c.mu.Unlock()
-		for _, line := range lines {
-			if c.isSlow() {
-				break // it would not read them
-			}
-			if err := c.conn.WriteMessage(websocket.TextMessage, line); err != nil {
+		for sent := 0; sent < len(lines) && !c.isSlow(); sent += batch {
+			if err := c.conn.WriteMessages(websocket.TextMessage, lines[sent:min(sent+batch, len(lines))]...); err != nil {
 				c.mu.Lock()
 				c.gone, c.queue = true, nil
 				c.mu.Unlock()
 				return
 			}
 		}
+		clear(lines) // the lines are sent: let them go
 		if c.isSlow() {
 			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
 			return

@@ -14,7 +14,9 @@ import (
 
 // A client is one connection in the room. Its reader is the connection's
 // Handler goroutine (serve); its writer is a goroutine of its own (write),
-// the only one that writes messages to it, fed by a bounded queue.
+// the only one that writes messages to it, fed by a bounded queue. The
+// writer runs only while there is something to write: an idle client costs
+// one goroutine, not two (docs/performance.md).
 type client struct {
 	conn  *websocket.Conn
 	addr  string
@@ -27,18 +29,18 @@ type client struct {
 
 	mu      sync.Mutex
 	queue   [][]byte
-	stopped bool // the room is done with this client
-	slow    bool // … because its queue was full
-	gone    bool // a write failed: drop what comes
-	wake    chan struct{}
+	sent    [][]byte // the lines the writer took last, the next queue once sent
+	writing bool     // a writer runs, or has ended for good
+	stopped bool     // the room is done with this client
+	slow    bool     // … because its queue was full
+	gone    bool     // a write failed: drop what comes
 }
 
 // serve is the Handler of the chat server: it brings the client into the
 // room and hands the room every text message the client sends.
 func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 	c := &client{conn: conn, addr: conn.RemoteAddr().String(), name: r.URL.Query().Get("name"),
-		limit: queue, wake: make(chan struct{}, 1), named: make(chan struct{})}
-	go c.write()
+		limit: queue, named: make(chan struct{})}
 	rm.join <- c
 	<-c.named
 	defer func() { rm.leave <- c }()
@@ -108,7 +110,7 @@ func (c *client) push(line []byte) bool {
 		return false
 	}
 	c.queue = append(c.queue, line)
-	c.signal()
+	c.startWriter()
 	return true
 }
 
@@ -119,13 +121,14 @@ func (c *client) stop(slow bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped, c.slow = true, slow
-	c.signal()
+	c.startWriter()
 }
 
-func (c *client) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// startWriter starts the writer unless it runs, under c.mu.
+func (c *client) startWriter() {
+	if !c.writing {
+		c.writing = true
+		go c.write()
 	}
 }
 
@@ -142,28 +145,33 @@ func (c *client) isSlow() bool {
 const batch = 64
 
 // write is the client's writer: it sends what the room queues, in order,
-// each line its own message, the lines queued since it last woke together.
-// It swaps the queue with the slice it has sent, so that neither is made
-// again on every wake-up. The writer, not the room, closes a slow client,
-// after the batch it is writing: Close gives a write that is stuck on a
-// full socket one second, and a client that is only behind, but reads,
-// would lose the frame half sent and the close frame after it, and see 1006.
+// each line its own message, the lines queued since it last looked together,
+// and ends once the queue is empty. It swaps the queue with the slice it has
+// sent, so that neither is made again on every wake-up. The writer, not the
+// room, closes a slow client, after the batch it is writing: Close gives a
+// write that is stuck on a full socket one second, and a client that is only
+// behind, but reads, would lose the frame half sent and the close frame
+// after it, and see 1006.
 func (c *client) write() {
-	var lines [][]byte
-	for range c.wake {
+	for {
 		c.mu.Lock()
-		lines, c.queue = c.queue, lines[:0]
+		if len(c.queue) == 0 && !c.stopped {
+			c.writing = false // the next push starts another
+			c.mu.Unlock()
+			return
+		}
+		c.queue, c.sent = c.sent[:0], c.queue
 		stopped := c.stopped
 		c.mu.Unlock()
-		for sent := 0; sent < len(lines) && !c.isSlow(); sent += batch {
-			if err := c.conn.WriteMessages(websocket.TextMessage, lines[sent:min(sent+batch, len(lines))]...); err != nil {
+		for sent := 0; sent < len(c.sent) && !c.isSlow(); sent += batch {
+			if err := c.conn.WriteMessages(websocket.TextMessage, c.sent[sent:min(sent+batch, len(c.sent))]...); err != nil {
 				c.mu.Lock()
 				c.gone, c.queue = true, nil
 				c.mu.Unlock()
 				return
 			}
 		}
-		clear(lines) // the lines are sent: let them go
+		clear(c.sent) // the lines are sent: let them go
 		if c.isSlow() {
 			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
 			return

@@ -467,3 +467,30 @@ func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
 	assert.Equal(t, int64(2), server.writes.Load()-before,
 		"the first line, then the %d lines queued behind it, in one write call: the writer batches its queue (Conn.WriteMessages, docs/chat.md)", lines)
 }
+
+// stuckBus holds the room up in its Publish of a line said until the test
+// lets it go: a room that cannot keep up.
+type stuckBus struct{ stuck chan struct{} }
+
+func (b stuckBus) Publish(m Message) {
+	if m.Event == Said {
+		<-b.stuck
+	}
+}
+
+func (stuckBus) Subscribe(func(Message)) {}
+
+func TestAnOverloadedRoomShedsLines(t *testing.T) {
+	bus := stuckBus{stuck: make(chan struct{})}
+	addr, _ := startChat(t, 0, Config{Queue: 2 * sayQueue, History: 0, Rate: 1e6, Burst: 1e6, Bus: bus, Server: "here"})
+	talker := enter(t, addr, "talker")
+	talker.waitLine(t, "* talker joined (1 here)", "it is in")
+	for i := range sayQueue + 2 { // one the room is stuck on, sayQueue waiting, one too many
+		talker.Send(textFrame, fmt.Appendf(nil, "%d", i))
+	}
+	talker.waitLine(t, string(busyLine), "a line that finds sayQueue lines waiting for the room is shed, and its sender told (docs/chat.md#when-the-room-is-overloaded)")
+	close(bus.stuck)
+	talker.waitLine(t, fmt.Sprintf("talker: %d", sayQueue-1), "the lines that waited are said, in order")
+	talker.Send(textFrame, []byte("after"))
+	talker.waitLine(t, "talker: after", "the room goes on once it keeps up")
+}

@@ -60,7 +60,11 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		case !c.allow(time.Now(), rm.cfg):
 			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.Rate, rm.cfg.Burst), "sending too fast")
 		default:
-			rm.say <- said{from: c, text: append([]byte(nil), msg...)}
+			select {
+			case rm.say <- said{from: c, text: append([]byte(nil), msg...)}:
+			default: // the room is overloaded: shed the line (sayQueue)
+				c.push(busyLine)
+			}
 		}
 	}
 }

@@ -26,6 +26,17 @@ type room struct {
 	guests  int             // for naming clients that gave no name
 }
 
+// sayQueue is the most lines that may wait for the room. A room that cannot
+// keep up (too many lines for its clients, on a machine too busy) sheds
+// rather than queue: a line that finds the queue full is not said, and its
+// sender is told (busyLine). So a line is late by at most sayQueue lines'
+// fan-out, where a backlog in the readers' sockets grew for as long as the
+// overload lasted (docs/chat.md#when-the-room-is-overloaded).
+const sayQueue = 256
+
+// busyLine is what a sender is told when the room sheds its line.
+var busyLine = []byte("* the room is busy: your last message was not sent")
+
 // said is a text message a client sent to the room.
 type said struct {
 	from *client
@@ -33,7 +44,7 @@ type said struct {
 }
 
 func newRoom(logger *log.Logger, cfg *Config) *room {
-	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said), remote: make(chan Message),
+	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said, sayQueue), remote: make(chan Message),
 		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
 }
 

@@ -49,6 +49,7 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		if err != nil {
 			return err
 		}
+		now := time.Now()
 		// After a refusal the reader goes on until the client's close frame
 		// comes: ReadMessage drops any data after our close frame.
 		switch odd := bytes.IndexFunc(msg, breaksALine); {
@@ -57,11 +58,11 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		case odd >= 0:
 			r, _ := utf8.DecodeRune(msg[odd:])
 			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
-		case !c.allow(time.Now(), rm.cfg):
+		case !c.allow(now, rm.cfg):
 			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.Rate, rm.cfg.Burst), "sending too fast")
 		default:
 			select {
-			case rm.say <- said{from: c, text: append([]byte(nil), msg...)}:
+			case rm.say <- said{from: c, text: append([]byte(nil), msg...), at: now}:
 			default: // the room is overloaded: shed the line (sayQueue)
 				c.push(busyLine)
 			}

@@ -3,6 +3,7 @@ package chatroom
 import (
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -26,13 +27,17 @@ type room struct {
 	guests  int             // for naming clients that gave no name
 }
 
-// sayQueue is the most lines that may wait for the room. A room that cannot
-// keep up (too many lines for its clients, on a machine too busy) sheds
-// rather than queue: a line that finds the queue full is not said, and its
-// sender is told (busyLine). So a line is late by at most sayQueue lines'
-// fan-out, where a backlog in the readers' sockets grew for as long as the
-// overload lasted (docs/chat.md#when-the-room-is-overloaded).
-const sayQueue = 256
+// A room that cannot keep up (too many lines for its clients, on a machine
+// too busy) sheds rather than queue for ever: a line that waited for the
+// room longer than maxWait, or found sayQueue lines waiting, is not said,
+// and its sender is told (busyLine). So a line is late by at most about
+// maxWait, where a backlog in the readers' sockets grew for as long as the
+// overload lasted (docs/chat.md#when-the-room-is-overloaded). sayQueue is
+// large, so that a burst the room clears in time is not shed.
+const (
+	sayQueue = 4096
+	maxWait  = 500 * time.Millisecond
+)
 
 // busyLine is what a sender is told when the room sheds its line.
 var busyLine = []byte("* the room is busy: your last message was not sent")
@@ -41,6 +46,7 @@ var busyLine = []byte("* the room is busy: your last message was not sent")
 type said struct {
 	from *client
 	text []byte
+	at   time.Time // when its reader read it
 }
 
 func newRoom(logger *log.Logger, cfg *Config) *room {
@@ -60,7 +66,9 @@ func (rm *room) run() {
 				rm.announce(c, Left)
 			}
 		case s := <-rm.say:
-			if rm.clients[s.from] {
+			if time.Since(s.at) > maxWait {
+				s.from.push(busyLine)
+			} else if rm.clients[s.from] {
 				line := fmt.Appendf(nil, "%s: %s", s.from.name, s.text)
 				rm.remember(line)
 				rm.broadcast(line)

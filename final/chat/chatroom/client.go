@@ -149,6 +149,9 @@ func (c *client) isSlow() bool {
 // between two batches it looks whether the room has dropped the client.
 const batch = 64
 
+// keptQueue is the most lines a queue keeps room for once its writer ends.
+const keptQueue = 32
+
 // write is the client's writer: it sends what the room queues, in order,
 // each line its own message, the lines queued since it last looked together,
 // and ends once the queue is empty. It swaps the queue with the slice it has
@@ -162,6 +165,9 @@ func (c *client) write() {
 		c.mu.Lock()
 		if len(c.queue) == 0 && !c.stopped {
 			c.writing = false // the next push starts another
+			if cap(c.queue) > keptQueue {
+				c.queue, c.sent = nil, nil // a burst is over: an idle client keeps little
+			}
 			c.mu.Unlock()
 			return
 		}

@@ -169,6 +169,40 @@ func TestJoinAndLeaveAreAnnounced(t *testing.T) {
 	wstest.WaitForOutput(t, out, "bob joined the room (2 here)")
 }
 
+func TestJoinsAtOnceAreAnnouncedTogether(t *testing.T) {
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20, joinWindow: time.Hour}) // the window ends when something else happens
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "the first newcomer in a while is announced at once")
+	for _, name := range []string{"bob", "carol", "dave", "erin"} {
+		enter(t, addr, name)
+		wstest.WaitForOutput(t, out, name+" joined the room")
+	}
+	alice.Send(textFrame, []byte("welcome"))
+	for _, want := range []string{"* bob, carol, dave and 1 other joined (5 here)", "alice: welcome"} {
+		got, err := alice.line()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "newcomers within a join window are one line, told before anything else happens (docs/chat.md#joins-at-scale)")
+	}
+}
+
+func TestJoinedLine(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{"one newcomer", []string{"a"}, "* a joined (9 here)"},
+		{"two", []string{"a", "b"}, "* a and b joined (9 here)"},
+		{"three, all named", []string{"a", "b", "c"}, "* a, b and c joined (9 here)"},
+		{"one more than are named", []string{"a", "b", "c", "d"}, "* a, b, c and 1 other joined (9 here)"},
+		{"many", []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others joined (9 here)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, string(joinedLine(tc.names, 9)), "docs/chat.md#joins-at-scale")
+		})
+	}
+}
+
 func TestNewcomerGetsTheLastMessages(t *testing.T) {
 	addr, _ := startChat(t, 0, Config{Queue: 64, History: 2})
 	alice := enter(t, addr, "alice")

@@ -33,6 +33,8 @@ type target struct {
 	compress bool
 	// path is the request path of the WebSocket endpoint ("" for any).
 	path string
+	// flags are more flags the server is started with.
+	flags []string
 }
 
 // server is a server to build: package pkg of the tutorial's root module
@@ -41,8 +43,9 @@ type server struct {
 	name     string
 	inRoot   bool
 	pkg      string
-	compress bool   // see target
-	path     string // see target
+	compress bool     // see target
+	path     string   // see target
+	flags    []string // see target
 }
 
 // The servers of the echo workloads, final first, and of the chat workload.
@@ -55,7 +58,9 @@ var (
 		{name: "gorilla", pkg: "./gorilla", compress: true},
 	}
 	chatServers = []server{
-		{name: "final", inRoot: true, pkg: "./final/chat"},
+		// The room's rate limit (5 msg/s after a burst of 20) is for people;
+		// the workload's clients send up to -chat-rate, at most 1000 msg/s.
+		{name: "final", inRoot: true, pkg: "./final/chat", flags: []string{"-rate", "1000", "-burst", "1000"}},
 		{name: "gorilla", pkg: "./gorillachat", path: "/ws"},
 	}
 )
@@ -74,7 +79,7 @@ func buildTargets(ctx context.Context, servers []server, kind string, o options,
 			dir = o.root
 		}
 		file := filepath.Join(tmp, s.name+"-"+kind)
-		t := &target{name: s.name, bin: file, logPath: file + ".log", pprof: o.pprof != "", compress: s.compress, path: s.path}
+		t := &target{name: s.name, bin: file, logPath: file + ".log", pprof: o.pprof != "", compress: s.compress, path: s.path, flags: s.flags}
 		log("building %s (go build -C %s -o %s %s)", s.name, dir, t.bin, s.pkg)
 		if err := build(ctx, dir, s.pkg, t.bin, t.pprof); err != nil {
 			return nil, err
@@ -208,6 +213,7 @@ func (t *target) start() (*process, error) {
 	if t.compress {
 		args = append(args, "-compress")
 	}
+	args = append(args, t.flags...)
 	p.cmd = exec.Command(t.bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

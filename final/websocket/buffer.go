@@ -13,6 +13,10 @@ import (
 // or several, arrive in one read.
 const readBufferSize = 4096
 
+// writeBufferSize is the size of a socketWriter's buffer: small frames, one
+// or several, leave in one write call.
+const writeBufferSize = 4096
+
 // readBuffers lends read buffers to connections while bytes wait in them.
 var readBuffers = sync.Pool{New: func() any { return new([readBufferSize]byte) }}
 
@@ -141,10 +145,24 @@ type socketWriter struct {
 // writers lends socketWriters to connections while they send.
 var writers = sync.Pool{New: func() any {
 	w := &socketWriter{}
-	w.bw = bufio.NewWriterSize(w, 4096)
+	w.bw = bufio.NewWriterSize(w, writeBufferSize)
 	w.rawFunc = w.rawWrite
 	return w
 }}
+
+// lendWriter lends c a socketWriter, empty, for the frames it sends now.
+func lendWriter(c *Conn) *socketWriter {
+	w := writers.Get().(*socketWriter)
+	w.c = c
+	w.bw.Reset(w)
+	return w
+}
+
+// giveBack returns w to writers once its frames have left.
+func (w *socketWriter) giveBack() {
+	w.c = nil
+	writers.Put(w)
+}
 
 // Write writes all of p, with progress between the pieces.
 func (w *socketWriter) Write(p []byte) (int, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -264,5 +265,34 @@ func TestWritesFromManyGoroutinesNeverInterleave(t *testing.T) {
 		require.NoError(t, err, "a frame of one writer holds only that writer's bytes")
 		require.Equal(t, next[w], i, "each writer's messages arrive in the order it wrote them")
 		next[w]++
+	}
+}
+
+// countedWrites is a connection that counts its write calls.
+type countedWrites struct {
+	net.Conn
+	n int
+}
+
+func (c *countedWrites) Write(p []byte) (int, error) { c.n++; return c.Conn.Write(p) }
+
+func TestWriteMessagesSendsSmallMessagesInOneWrite(t *testing.T) {
+	msgs := [][]byte{[]byte("one"), []byte(""), []byte(strings.Repeat("three ", 100))}
+	for _, client := range []bool{false, true} {
+		t.Run(map[bool]string{false: "from the server, unmasked", true: "from a client, masked"}[client], func(t *testing.T) {
+			a, b := net.Pipe()
+			defer a.Close()
+			w := &countedWrites{Conn: a}
+			writer := newConn(w, nil, Options{PingInterval: -1, WriteTimeout: -1}, client)
+			reader := newConn(b, nil, Options{PingInterval: -1, IdleTimeout: -1}, !client)
+			go func() { assert.NoError(t, writer.WriteMessages(TextMessage, msgs...)) }()
+			for i, want := range msgs {
+				typ, got, err := reader.ReadMessage()
+				require.NoError(t, err, "message %d", i)
+				assert.Equal(t, TextMessage, typ)
+				assert.Equal(t, string(want), string(got), "each message arrives whole, in order (RFC 6455 §5.4)")
+			}
+			assert.Equal(t, 1, w.n, "messages that fit the write buffer leave in one write call")
+		})
 	}
 }

@@ -185,16 +185,23 @@ func (c *Conn) keepWindow(out []byte) {
 
 // writeCompressed sends a data message compressed, RSV1 set (§7.2.1).
 func (c *Conn) writeCompressed(opcode byte, p []byte) error {
-	buf := msgBuffers.Get().(*[]byte)
+	buf := compress(p)
 	defer putBuffer(buf)
+	return c.send(opcode, rsv1Bit, *buf, len(p))
+}
+
+// compress returns p compressed for a message's payload, in a buffer lent
+// from msgBuffers.
+func compress(p []byte) *[]byte {
+	buf := msgBuffers.Get().(*[]byte)
 	w := &appendWriter{b: (*buf)[:0]}
 	fw := flateWriters.Get().(*flate.Writer)
 	defer flateWriters.Put(fw)
 	fw.Reset(w)
 	fw.Write(p)
 	fw.Flush() // ends in the 4 bytes of deflateTail's sync flush, which do not go on the wire
-	*buf = w.b
-	return c.send(opcode, rsv1Bit, w.b[:len(w.b)-4], len(p))
+	*buf = w.b[:len(w.b)-4]
+	return buf
 }
 
 // appendWriter is an io.Writer that appends to b.

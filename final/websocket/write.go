@@ -123,9 +123,64 @@ func (c *Conn) WriteFragments(typ MessageType, parts ...[]byte) error {
 	return nil
 }
 
+// WriteMessages sends each of msgs as a message of type typ, one frame
+// each, in order, and no other writer's frame comes between them. The frames
+// share one write buffer, so small messages leave together, in as few write
+// calls as the buffer takes: a chat room's queued lines cost one system call,
+// not one each, and each reaches the peer as its own message (compressed as
+// WriteMessage would). It returns an error as WriteMessage does; the messages
+// before a failed one may have been sent.
+func (c *Conn) WriteMessages(typ MessageType, msgs ...[]byte) error {
+	if typ != TextMessage && typ != BinaryMessage {
+		return errNotAData
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now() // one clock reading for the batch: time.Now costs more than a small frame
+	if err := c.canWrite(frameHeader{opcode: byte(typ)}, nil, now); err != nil {
+		return err
+	}
+	w := lendWriter(c)
+	defer w.giveBack()
+	size := 0
+	for _, p := range msgs {
+		if err := c.bufferMessage(w.bw, byte(typ), p); err != nil {
+			return c.writeFailed(err)
+		}
+		size += len(p)
+	}
+	return c.flush(w.bw, byte(typ), now, size)
+}
+
+// bufferMessage puts one message into bw as one final frame, compressed if
+// permessage-deflate is on and it is worth it.
+func (c *Conn) bufferMessage(bw *bufio.Writer, opcode byte, p []byte) error {
+	if !c.deflate.on || len(p) < compressMin {
+		return c.bufferFrame(bw, frameHeader{fin: true, opcode: opcode}, p, 0)
+	}
+	buf := compress(p)
+	defer putBuffer(buf)
+	return c.bufferFrame(bw, frameHeader{fin: true, rsv: rsv1Bit, opcode: opcode}, *buf, len(p))
+}
+
 // writeFrame writes one frame, under c.mu: masked with a fresh key on a
 // client's connection (§5.3), as it is never on a server's (§5.1).
 func (c *Conn) writeFrame(h frameHeader, payload []byte, inflated int) error {
+	now := time.Now()
+	if err := c.canWrite(h, payload, now); err != nil {
+		return err
+	}
+	w := lendWriter(c)
+	defer w.giveBack()
+	if err := c.bufferFrame(w.bw, h, payload, inflated); err != nil {
+		return c.writeFailed(err)
+	}
+	return c.flush(w.bw, h.opcode, now, len(payload))
+}
+
+// canWrite reports why nothing may be written, if so; otherwise it moves the
+// write deadline on, or for a close frame (§5.5.1) sets the close wait.
+func (c *Conn) canWrite(h frameHeader, payload []byte, now time.Time) error {
 	switch {
 	case c.writeErr != nil:
 		return c.writeErr
@@ -136,10 +191,16 @@ func (c *Conn) writeFrame(h frameHeader, payload []byte, inflated int) error {
 		if len(payload) >= 2 {
 			c.sentCode = int(binary.BigEndian.Uint16(payload))
 		}
-		c.rwc.SetWriteDeadline(time.Now().Add(closeWait))
+		c.rwc.SetWriteDeadline(now.Add(closeWait))
 	case !c.closeAsked.Load():
-		c.writeBy.extend(time.Now())
+		c.writeBy.extend(now)
 	}
+	return nil
+}
+
+// bufferFrame puts one frame into bw, header then payload, and shows it to
+// the frame watcher; what does not fit the buffer is written.
+func (c *Conn) bufferFrame(bw *bufio.Writer, h frameHeader, payload []byte, inflated int) error {
 	h.length = int64(len(payload))
 	header := appendFrameHeader(c.out[:0], h.opcode, len(payload))
 	header[0] |= h.rsv
@@ -153,21 +214,25 @@ func (c *Conn) writeFrame(h frameHeader, payload []byte, inflated int) error {
 	if c.watched() {
 		c.showFrame(Frame{Header: header, Payload: wireView(h, payload), h: h, inflated: inflated})
 	}
-	w := writers.Get().(*socketWriter)
-	defer func() { w.c = nil; writers.Put(w) }()
-	w.c = c
-	w.bw.Reset(w)
-	w.bw.Write(header)
-	err := c.writePayload(w.bw, h, payload)
-	if err == nil {
-		err = w.bw.Flush()
-	}
-	if err != nil {
+	bw.Write(header)
+	return c.writePayload(bw, h, payload)
+}
+
+// flush writes what is left in bw; data frames that left are progress (our
+// own pings are not). Frames that fit the buffer left at once, as of now,
+// the clock reading taken before them; size bytes of payload that did not
+// may have taken long to leave, and their end is what counts.
+func (c *Conn) flush(bw *bufio.Writer, opcode byte, now time.Time, size int) error {
+	if err := bw.Flush(); err != nil {
 		return c.writeFailed(err)
 	}
-	if !isControl(h.opcode) {
-		c.lastWrite.Store(time.Now().UnixNano()) // progress; our own pings are not
+	if isControl(opcode) {
+		return nil
 	}
+	if size >= writeBufferSize {
+		now = time.Now()
+	}
+	c.lastWrite.Store(now.UnixNano())
 	return nil
 }
 

@@ -2,12 +2,14 @@ package chatroom
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,6 +167,40 @@ func TestJoinAndLeaveAreAnnounced(t *testing.T) {
 	bob.SkipToClose("the room answers a close frame")
 	alice.waitLine(t, "* bob left (1 here)", "everyone hears who leaves")
 	wstest.WaitForOutput(t, out, "bob joined the room (2 here)")
+}
+
+func TestJoinsAtOnceAreAnnouncedTogether(t *testing.T) {
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20, joinWindow: time.Hour}) // the window ends when something else happens
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "the first newcomer in a while is announced at once")
+	for _, name := range []string{"bob", "carol", "dave", "erin"} {
+		enter(t, addr, name)
+		wstest.WaitForOutput(t, out, name+" joined the room")
+	}
+	alice.Send(textFrame, []byte("welcome"))
+	for _, want := range []string{"* bob, carol, dave and 1 other joined (5 here)", "alice: welcome"} {
+		got, err := alice.line()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "newcomers within a join window are one line, told before anything else happens (docs/chat.md#joins-at-scale)")
+	}
+}
+
+func TestJoinedLine(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{"one newcomer", []string{"a"}, "* a joined (9 here)"},
+		{"two", []string{"a", "b"}, "* a and b joined (9 here)"},
+		{"three, all named", []string{"a", "b", "c"}, "* a, b and c joined (9 here)"},
+		{"one more than are named", []string{"a", "b", "c", "d"}, "* a, b, c and 1 other joined (9 here)"},
+		{"many", []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others joined (9 here)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, string(joinedLine(tc.names, 9)), "docs/chat.md#joins-at-scale")
+		})
+	}
 }
 
 func TestNewcomerGetsTheLastMessages(t *testing.T) {
@@ -391,4 +427,117 @@ func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
 			return
 		}
 	}
+}
+
+// gatedConn is the server's end of one connection, counting its write
+// calls; once shut, a write waits until the test opens the gate. It hides
+// the socket (no SyscallConn), so every write call of the connection is a
+// Write here.
+type gatedConn struct {
+	net.Conn
+	writes atomic.Int64
+	gate   atomic.Pointer[chan struct{}]
+}
+
+func (c *gatedConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	if g := c.gate.Load(); g != nil {
+		<-*g
+	}
+	return c.Conn.Write(p)
+}
+
+// gatedListener hands the server gatedConns, known by their client's address.
+type gatedListener struct {
+	net.Listener
+	conns sync.Map // the client's address → *gatedConn
+}
+
+func (ln *gatedListener) Accept() (net.Conn, error) {
+	conn, err := ln.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	gc := &gatedConn{Conn: conn}
+	ln.conns.Store(conn.RemoteAddr().String(), gc)
+	return gc, nil
+}
+
+func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
+	const lines = 10
+	s := NewServer(io.Discard, &Config{Queue: 64, History: 0})
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ln := &gatedListener{Listener: tcp}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	addr := tcp.Addr().String()
+
+	reader := enter(t, addr, "reader")
+	reader.waitLine(t, "* reader joined (1 here)", "it is in")
+	talker := enter(t, addr, "talker")
+	reader.waitLine(t, "* talker joined (2 here)", "both are in")
+	gc, ok := ln.conns.Load(reader.Conn.LocalAddr().String())
+	require.True(t, ok, "the server's end of the reader's connection")
+	server := gc.(*gatedConn)
+	open := make(chan struct{})
+	server.gate.Store(&open)
+	before := server.writes.Load()
+
+	// The reader's writer takes the first line and waits at the gate while
+	// the others queue up; once the talker has its last line back, the room
+	// has queued every line for the reader too.
+	for i := range lines {
+		talker.Send(textFrame, fmt.Appendf(nil, "%d", i))
+	}
+	talker.waitLine(t, fmt.Sprintf("talker: %d", lines-1), "the talker hears itself")
+	talker.Send(textFrame, []byte("done")) // the room has finished the last line's fan-out once this is back
+	talker.waitLine(t, "talker: done", "the talker hears itself")
+	close(open)
+	for i := range lines {
+		reader.nextMessage(t, fmt.Sprintf("talker: %d", i), "each queued line is a message of its own, in order")
+	}
+	reader.nextMessage(t, "talker: done", "each queued line is a message of its own, in order")
+	assert.Equal(t, int64(2), server.writes.Load()-before,
+		"the first line, then the %d lines queued behind it, in one write call: the writer batches its queue (Conn.WriteMessages, docs/chat.md)", lines)
+}
+
+// stuckBus holds the room up in its Publish of a line said until the test
+// lets it go: a room that cannot keep up.
+type stuckBus struct{ stuck chan struct{} }
+
+func (b stuckBus) Publish(m Message) {
+	if m.Event == Said {
+		<-b.stuck
+	}
+}
+
+func (stuckBus) Subscribe(func(Message)) {}
+
+func TestAnOverloadedRoomShedsLines(t *testing.T) {
+	const sent = sayQueue + 2 // one the room is stuck on, sayQueue waiting, one too many
+	bus := stuckBus{stuck: make(chan struct{})}
+	addr, _ := startChat(t, 0, Config{Queue: 2 * sayQueue, History: 0, Rate: 1e6, Burst: 1e6, Bus: bus, Server: "here"})
+	talker := enter(t, addr, "talker")
+	talker.waitLine(t, "* talker joined (1 here)", "it is in")
+	for i := range sent {
+		talker.Send(textFrame, fmt.Appendf(nil, "%d", i))
+	}
+	// Every line comes back said, or shed: for finding the room's queue
+	// full while the room is stuck, or for waiting too long (maxWait).
+	answers, shed := 0, 0
+	for ; answers < sent; answers++ {
+		if shed > 0 && bus.stuck != nil {
+			close(bus.stuck) // the room keeps up again
+			bus.stuck = nil
+		}
+		line, err := talker.line()
+		require.NoError(t, err, "after %d answers", answers)
+		if line == string(busyLine) {
+			shed++
+		}
+	}
+	assert.Positive(t, shed, "a line that finds sayQueue lines waiting for the room is shed, and its sender told (docs/chat.md#when-the-room-is-overloaded)")
+	talker.Send(textFrame, []byte("after"))
+	talker.waitLine(t, "talker: after", "the room goes on once it keeps up")
 }

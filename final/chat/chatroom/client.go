@@ -14,7 +14,9 @@ import (
 
 // A client is one connection in the room. Its reader is the connection's
 // Handler goroutine (serve); its writer is a goroutine of its own (write),
-// the only one that writes messages to it, fed by a bounded queue.
+// the only one that writes messages to it, fed by a bounded queue. The
+// writer runs only while there is something to write: an idle client costs
+// one goroutine, not two (docs/performance.md).
 type client struct {
 	conn  *websocket.Conn
 	addr  string
@@ -27,18 +29,18 @@ type client struct {
 
 	mu      sync.Mutex
 	queue   [][]byte
-	stopped bool // the room is done with this client
-	slow    bool // … because its queue was full
-	gone    bool // a write failed: drop what comes
-	wake    chan struct{}
+	sent    [][]byte // the lines the writer took last, the next queue once sent
+	writing bool     // a writer runs, or has ended for good
+	stopped bool     // the room is done with this client
+	slow    bool     // … because its queue was full
+	gone    bool     // a write failed: drop what comes
 }
 
 // serve is the Handler of the chat server: it brings the client into the
 // room and hands the room every text message the client sends.
 func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 	c := &client{conn: conn, addr: conn.RemoteAddr().String(), name: r.URL.Query().Get("name"),
-		limit: queue, wake: make(chan struct{}, 1), named: make(chan struct{})}
-	go c.write()
+		limit: queue, named: make(chan struct{})}
 	rm.join <- c
 	<-c.named
 	defer func() { rm.leave <- c }()
@@ -47,6 +49,7 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		if err != nil {
 			return err
 		}
+		now := time.Now()
 		// After a refusal the reader goes on until the client's close frame
 		// comes: ReadMessage drops any data after our close frame.
 		switch odd := bytes.IndexFunc(msg, breaksALine); {
@@ -55,10 +58,14 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 		case odd >= 0:
 			r, _ := utf8.DecodeRune(msg[odd:])
 			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
-		case !c.allow(time.Now(), rm.cfg):
+		case !c.allow(now, rm.cfg):
 			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.Rate, rm.cfg.Burst), "sending too fast")
 		default:
-			rm.say <- said{from: c, text: append([]byte(nil), msg...)}
+			select {
+			case rm.say <- said{from: c, text: append([]byte(nil), msg...), at: now}:
+			default: // the room is overloaded: shed the line (sayQueue)
+				c.push(busyLine)
+			}
 		}
 	}
 }
@@ -108,7 +115,7 @@ func (c *client) push(line []byte) bool {
 		return false
 	}
 	c.queue = append(c.queue, line)
-	c.signal()
+	c.startWriter()
 	return true
 }
 
@@ -119,13 +126,14 @@ func (c *client) stop(slow bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped, c.slow = true, slow
-	c.signal()
+	c.startWriter()
 }
 
-func (c *client) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// startWriter starts the writer unless it runs, under c.mu.
+func (c *client) startWriter() {
+	if !c.writing {
+		c.writing = true
+		go c.write()
 	}
 }
 
@@ -136,28 +144,45 @@ func (c *client) isSlow() bool {
 	return c.slow
 }
 
-// write is the client's writer: it sends what the room queues, in order.
-// The writer, not the room, closes a slow client, after the frame it is
-// writing: Close gives a write that is stuck on a full socket one second,
-// and a client that is only behind, but reads, would lose the frame half
-// sent and the close frame after it, and see 1006.
+// batch is the most lines the writer sends in one go: they leave in as few
+// write calls as the connection's buffer allows (Conn.WriteMessages), and
+// between two batches it looks whether the room has dropped the client.
+const batch = 64
+
+// keptQueue is the most lines a queue keeps room for once its writer ends.
+const keptQueue = 32
+
+// write is the client's writer: it sends what the room queues, in order,
+// each line its own message, the lines queued since it last looked together,
+// and ends once the queue is empty. It swaps the queue with the slice it has
+// sent, so that neither is made again on every wake-up. The writer, not the
+// room, closes a slow client, after the batch it is writing: Close gives a
+// write that is stuck on a full socket one second, and a client that is only
+// behind, but reads, would lose the frame half sent and the close frame
+// after it, and see 1006.
 func (c *client) write() {
-	for range c.wake {
+	for {
 		c.mu.Lock()
-		lines, stopped := c.queue, c.stopped
-		c.queue = nil
-		c.mu.Unlock()
-		for _, line := range lines {
-			if c.isSlow() {
-				break // it would not read them
+		if len(c.queue) == 0 && !c.stopped {
+			c.writing = false // the next push starts another
+			if cap(c.queue) > keptQueue {
+				c.queue, c.sent = nil, nil // a burst is over: an idle client keeps little
 			}
-			if err := c.conn.WriteMessage(websocket.TextMessage, line); err != nil {
+			c.mu.Unlock()
+			return
+		}
+		c.queue, c.sent = c.sent[:0], c.queue
+		stopped := c.stopped
+		c.mu.Unlock()
+		for sent := 0; sent < len(c.sent) && !c.isSlow(); sent += batch {
+			if err := c.conn.WriteMessages(websocket.TextMessage, c.sent[sent:min(sent+batch, len(c.sent))]...); err != nil {
 				c.mu.Lock()
 				c.gone, c.queue = true, nil
 				c.mu.Unlock()
 				return
 			}
 		}
+		clear(c.sent) // the lines are sent: let them go
 		if c.isSlow() {
 			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
 			return

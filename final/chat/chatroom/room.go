@@ -3,6 +3,8 @@ package chatroom
 import (
 	"fmt"
 	"log"
+	"strings"
+	"time"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -15,7 +17,8 @@ type room struct {
 	join   chan *client
 	leave  chan *client
 	say    chan said
-	remote chan Message // what the other servers' rooms tell this one
+	remote chan Message  // what the other servers' rooms tell this one
+	tick   chan struct{} // a join window ended (joinWindow)
 
 	logger *log.Logger
 	cfg    *Config
@@ -24,16 +27,42 @@ type room struct {
 	names   map[string]bool // the skeletons of the names in the room
 	recent  [][]byte        // the last messages, oldest first
 	guests  int             // for naming clients that gave no name
+	joined  []string        // newcomers not yet announced
+	holding bool            // a join window is open: newcomers wait for its end
 }
+
+// A room that cannot keep up (too many lines for its clients, on a machine
+// too busy) sheds rather than queue for ever: a line that waited for the
+// room longer than maxWait, or found sayQueue lines waiting, is not said,
+// and its sender is told (busyLine). So a line is late by at most about
+// maxWait, where a backlog in the readers' sockets grew for as long as the
+// overload lasted (docs/chat.md#when-the-room-is-overloaded). sayQueue is
+// large, so that a burst the room clears in time is not shed.
+const (
+	sayQueue = 4096
+	maxWait  = 500 * time.Millisecond
+)
+
+// Joins at scale (docs/chat.md#joins-at-scale): newcomers within joinWindow
+// of one announced are announced together, up to namedJoins by name.
+const (
+	joinWindow = 100 * time.Millisecond
+	namedJoins = 3
+)
+
+// busyLine is what a sender is told when the room sheds its line.
+var busyLine = []byte("* the room is busy: your last message was not sent")
 
 // said is a text message a client sent to the room.
 type said struct {
 	from *client
 	text []byte
+	at   time.Time // when its reader read it
 }
 
 func newRoom(logger *log.Logger, cfg *Config) *room {
-	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said), remote: make(chan Message),
+	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said, sayQueue), remote: make(chan Message),
+		tick:   make(chan struct{}, 1),
 		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
 }
 
@@ -43,19 +72,30 @@ func (rm *room) run() {
 		select {
 		case c := <-rm.join:
 			rm.enter(c)
+		case <-rm.tick:
+			rm.holding = false
+			if len(rm.joined) > 0 { // they keep coming: announce them, and hold the next ones
+				rm.announceJoins()
+				rm.hold()
+			}
 		case c := <-rm.leave:
+			rm.announceJoins() // news in the order it happened
 			if rm.clients[c] {
 				rm.remove(c, false)
 				rm.announce(c, Left)
 			}
 		case s := <-rm.say:
-			if rm.clients[s.from] {
+			rm.announceJoins()
+			if time.Since(s.at) > maxWait {
+				s.from.push(busyLine)
+			} else if rm.clients[s.from] {
 				line := fmt.Appendf(nil, "%s: %s", s.from.name, s.text)
 				rm.remember(line)
 				rm.broadcast(line)
 				rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Said, Name: s.from.name, Text: string(s.text)})
 			}
 		case m := <-rm.remote: // checked by NewServer's deliver
+			rm.announceJoins()
 			line := m.line()
 			if m.Event == Said {
 				rm.remember(line)
@@ -75,7 +115,49 @@ func (rm *room) enter(c *client) {
 	}
 	rm.clients[c] = true
 	rm.logger.Printf("%s: %s joined the room (%d here)", c.addr, c.name, len(rm.clients))
-	rm.announce(c, Joined)
+	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Joined, Name: c.name, Here: len(rm.clients)})
+	rm.joined = append(rm.joined, c.name)
+	if !rm.holding { // the first newcomer in a while is announced at once
+		rm.announceJoins()
+		rm.hold()
+	}
+}
+
+// hold opens a join window: newcomers until its end are announced together,
+// in one line, when it ends, so that a thousand joins cost the members a
+// few lines, not a thousand each (docs/chat.md#joins-at-scale).
+func (rm *room) hold() {
+	rm.holding = true
+	time.AfterFunc(rm.cfg.joinWindow, func() { rm.tick <- struct{}{} })
+}
+
+// announceJoins tells this server's clients who joined since the last time.
+func (rm *room) announceJoins() {
+	if len(rm.joined) == 0 {
+		return
+	}
+	line := joinedLine(rm.joined, len(rm.clients))
+	rm.joined = rm.joined[:0]
+	rm.broadcast(line)
+}
+
+// joinedLine is the news of newcomers: "* alice joined (3 here)", "* alice
+// and bob joined (3 here)", up to namedJoins names, then "* alice, bob, carol
+// and 97 others joined (100 here)".
+func joinedLine(names []string, here int) []byte {
+	shown, others := names[:min(len(names), namedJoins)], len(names)-namedJoins
+	line := append([]byte("* "), strings.Join(shown[:len(shown)-1], ", ")...)
+	switch {
+	case others == 1:
+		line = fmt.Appendf(line, ", %s and 1 other", shown[len(shown)-1])
+	case others > 1:
+		line = fmt.Appendf(line, ", %s and %d others", shown[len(shown)-1], others)
+	case len(shown) > 1:
+		line = fmt.Appendf(line, " and %s", shown[len(shown)-1])
+	default:
+		line = append(line, shown[0]...)
+	}
+	return fmt.Appendf(line, " joined (%d here)", here)
 }
 
 // announce tells everyone that c joined or left: the clients of this

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
 )
@@ -41,6 +42,8 @@ type Config struct {
 
 	Bus    Bus    // nil: the room is all on this server
 	Server string // this server's name on Bus (ValidServer)
+
+	joinWindow time.Duration // 0: joinWindow; a test holds newcomers longer
 }
 
 // AddFlags registers the room's flags (-queue, -history, -rate, -burst) on fs.
@@ -74,6 +77,9 @@ func NewServer(out io.Writer, cfg *Config) *websocket.Server {
 	}
 	if cfg.Bus == nil {
 		cfg.Bus = alone{}
+	}
+	if cfg.joinWindow == 0 {
+		cfg.joinWindow = joinWindow
 	}
 	logger := log.New(out, "", log.Ltime)
 	rm := newRoom(logger, cfg)

@@ -227,9 +227,17 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	go s.run(c, r, who)
 }
 
-// run serves c until it ends and says why.
+// run serves c until it ends and says why. It does nothing else, so that
+// its frame, under every Handler for as long as the connection lives, is
+// small: an idle connection's goroutine keeps the smallest stack there is
+// (docs/performance.md#memory-per-idle-connection).
 func (s *Server) run(c *Conn, r *http.Request, who string) { // r is not kept once Handler returns
 	s.serve(c, r, who)
+	s.end(c, who)
+}
+
+// end lets go of c once its Handler has returned, and logs why it ended.
+func (s *Server) end(c *Conn, who string) {
 	why := c.finish()
 	s.mu.Lock()
 	delete(s.conns, c)

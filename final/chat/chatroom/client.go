@@ -28,44 +28,63 @@ type client struct {
 	filled time.Time // when tokens was last brought up to date
 
 	mu      sync.Mutex
-	queue   [][]byte
-	sent    [][]byte // the lines the writer took last, the next queue once sent
-	writing bool     // a writer runs, or has ended for good
-	stopped bool     // the room is done with this client
-	slow    bool     // … because its queue was full
-	gone    bool     // a write failed: drop what comes
+	queue   *lines // the lines waiting; nil, with sent, while no writer runs
+	sent    *lines // the lines the writer took last, the next queue once sent
+	writing bool   // a writer runs, or has ended for good
+	stopped bool   // the room is done with this client
+	slow    bool   // … because its queue was full
+	gone    bool   // a write failed: drop what comes
 }
 
 // serve is the Handler of the chat server: it brings the client into the
-// room and hands the room every text message the client sends.
+// room and hands the room every text message the client sends. An idle
+// client waits here, in ReadMessage, for as long as it stays; the work of
+// joining and of each message is done in calls that have returned by then
+// (admit, hear), so that this frame is small and the goroutine's stack the
+// smallest there is (docs/performance.md#where-an-idle-chat-clients-kib-go).
 func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
-	c := &client{conn: conn, addr: conn.RemoteAddr().String(), name: r.URL.Query().Get("name"),
-		limit: queue, named: make(chan struct{})}
-	rm.join <- c
-	<-c.named
-	defer func() { rm.leave <- c }()
+	c := rm.admit(conn, r, queue)
+	defer rm.goodbye(c)
 	for {
 		typ, msg, err := conn.ReadMessage()
 		if err != nil {
 			return err
 		}
-		now := time.Now()
-		// After a refusal the reader goes on until the client's close frame
-		// comes: ReadMessage drops any data after our close frame.
-		switch odd := bytes.IndexFunc(msg, breaksALine); {
-		case typ != websocket.TextMessage:
-			rm.refuse(c, websocket.CloseUnsupportedData, "sent a binary message", "the room takes text messages only")
-		case odd >= 0:
-			r, _ := utf8.DecodeRune(msg[odd:])
-			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
-		case !c.allow(now, rm.cfg):
-			rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.Rate, rm.cfg.Burst), "sending too fast")
-		default:
-			select {
-			case rm.say <- said{from: c, text: append([]byte(nil), msg...), at: now}:
-			default: // the room is overloaded: shed the line (sayQueue)
-				c.push(busyLine)
-			}
+		rm.hear(c, typ, msg)
+	}
+}
+
+// admit brings a client into the room and waits until the room has named it.
+func (rm *room) admit(conn *websocket.Conn, r *http.Request, queue int) *client {
+	c := &client{conn: conn, addr: conn.RemoteAddr().String(), name: r.URL.Query().Get("name"),
+		limit: queue, named: make(chan struct{})}
+	rm.join <- c
+	<-c.named
+	c.named = nil // the room is done with it: an idle client keeps no channel
+	return c
+}
+
+// goodbye tells the room that c has left.
+func (rm *room) goodbye(c *client) { rm.leave <- c }
+
+// hear checks a message from c against the room's rules and hands it to
+// the room. After a refusal the reader goes on until the client's close
+// frame comes: ReadMessage drops any data after our close frame.
+func (rm *room) hear(c *client, typ websocket.MessageType, msg []byte) {
+	now := time.Now()
+	switch odd := bytes.IndexFunc(msg, breaksALine); {
+	case typ != websocket.TextMessage:
+		rm.refuse(c, websocket.CloseUnsupportedData, "sent a binary message", "the room takes text messages only")
+	case odd >= 0:
+		r, _ := utf8.DecodeRune(msg[odd:])
+		rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sent %U in a message", r), "a message is one line, without control characters")
+	case !c.allow(now, rm.cfg):
+		rm.refuse(c, websocket.ClosePolicyViolation, fmt.Sprintf("sends too fast (over %g messages a second after a burst of %d)", rm.cfg.Rate, rm.cfg.Burst), "sending too fast")
+	default:
+		select {
+		case rm.say <- said{from: c, text: append([]byte(nil), msg...), at: now}:
+		default: // the room is overloaded: shed the line (sayQueue)
+			c.push(busyLine)
 		}
 	}
 }
@@ -111,11 +130,11 @@ func (c *client) push(line []byte) bool {
 	switch {
 	case c.gone:
 		return true
-	case len(c.queue) >= c.limit:
+	case c.queue != nil && len(c.queue.l) >= c.limit:
 		return false
 	}
-	c.queue = append(c.queue, line)
 	c.startWriter()
+	c.queue.l = append(c.queue.l, line)
 	return true
 }
 
@@ -129,12 +148,37 @@ func (c *client) stop(slow bool) {
 	c.startWriter()
 }
 
-// startWriter starts the writer unless it runs, under c.mu.
+// startWriter starts the writer unless it runs, under c.mu, with queues
+// that writers which ended left (spare) if c has none.
 func (c *client) startWriter() {
 	if !c.writing {
 		c.writing = true
+		if c.queue == nil {
+			c.queue, c.sent = spare.Get().(*lines), spare.Get().(*lines)
+		}
 		go c.write()
 	}
+}
+
+// lines are the lines queued for a client, or being sent to it.
+type lines struct{ l [][]byte }
+
+// spare holds the queues of the writers that ended with nothing queued, for
+// the next writer that starts: an idle client holds no queue, and a busy one
+// does not grow one anew on every wake-up.
+var spare = sync.Pool{New: func() any { return new(lines) }}
+
+// release hands c's empty queues to spare, under c.mu; a queue that a burst
+// grew past keptQueue lines is let go.
+func (c *client) release() {
+	for _, q := range []*lines{c.queue, c.sent} {
+		q.l = q.l[:0] // sent holds the lines it sent, cleared
+		if cap(q.l) > keptQueue {
+			q.l = nil
+		}
+		spare.Put(q)
+	}
+	c.queue, c.sent = nil, nil
 }
 
 // isSlow reports whether the room dropped c for reading too slowly.
@@ -149,7 +193,7 @@ func (c *client) isSlow() bool {
 // between two batches it looks whether the room has dropped the client.
 const batch = 64
 
-// keptQueue is the most lines a queue keeps room for once its writer ends.
+// keptQueue is the most lines a queue that goes back to spare keeps room for.
 const keptQueue = 32
 
 // write is the client's writer: it sends what the room queues, in order,
@@ -163,26 +207,25 @@ const keptQueue = 32
 func (c *client) write() {
 	for {
 		c.mu.Lock()
-		if len(c.queue) == 0 && !c.stopped {
+		if len(c.queue.l) == 0 && !c.stopped {
 			c.writing = false // the next push starts another
-			if cap(c.queue) > keptQueue {
-				c.queue, c.sent = nil, nil // a burst is over: an idle client keeps little
-			}
+			c.release()
 			c.mu.Unlock()
 			return
 		}
-		c.queue, c.sent = c.sent[:0], c.queue
-		stopped := c.stopped
+		c.queue, c.sent = c.sent, c.queue
+		c.queue.l = c.queue.l[:0]
+		todo, stopped := c.sent.l, c.stopped
 		c.mu.Unlock()
-		for sent := 0; sent < len(c.sent) && !c.isSlow(); sent += batch {
-			if err := c.conn.WriteMessages(websocket.TextMessage, c.sent[sent:min(sent+batch, len(c.sent))]...); err != nil {
+		for sent := 0; sent < len(todo) && !c.isSlow(); sent += batch {
+			if err := c.conn.WriteMessages(websocket.TextMessage, todo[sent:min(sent+batch, len(todo))]...); err != nil {
 				c.mu.Lock()
 				c.gone, c.queue = true, nil
 				c.mu.Unlock()
 				return
 			}
 		}
-		clear(c.sent) // the lines are sent: let them go
+		clear(todo) // the lines are sent: let them go
 		if c.isSlow() {
 			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
 			return

@@ -3,6 +3,7 @@ package wstest
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -91,6 +92,13 @@ func StartBrowser(t *testing.T) *Browser {
 // in between are skipped.
 func (b *Browser) call(session, method string, params any, result any) {
 	b.t.Helper()
+	require.NoError(b.t, b.try(session, method, params, result), "Chromium refused %s", method)
+}
+
+// try is call that returns Chromium's refusal as an error, for a command
+// that may fail while a page is still loading.
+func (b *Browser) try(session, method string, params any, result any) error {
+	b.t.Helper()
 	b.next++
 	id := b.next
 	require.NoError(b.t, websocket.JSON.Send(b.ws, map[string]any{"id": id, "sessionId": session, "method": method, "params": params}))
@@ -106,9 +114,11 @@ func (b *Browser) call(session, method string, params any, result any) {
 		if reply.ID != id {
 			continue
 		}
-		require.Nil(b.t, reply.Error, "Chromium refused %s", method)
+		if reply.Error != nil {
+			return errors.New(reply.Error.Message)
+		}
 		require.NoError(b.t, json.Unmarshal(reply.Result, result))
-		return
+		return nil
 	}
 }
 
@@ -132,7 +142,10 @@ func (b *Browser) Open(url string) *Page {
 	p := &Page{b: b, session: attached.SessionID}
 	// Loaded: a script run before would be lost with the blank page it ran in.
 	WaitUntil(b.t, "the page "+url+" should load", func() (bool, string) {
-		state := p.Eval(`location.href === "about:blank" ? "not yet navigated" : document.readyState`)
+		state, err := p.tryEval(`location.href === "about:blank" ? "not yet navigated" : document.readyState`)
+		if err != nil {
+			return false, err.Error() // between two documents: no context to run in
+		}
 		return state == "complete", state
 	})
 	return p
@@ -142,16 +155,26 @@ func (b *Browser) Open(url string) *Page {
 // text: how a test clicks a button.
 func (p *Page) Eval(expr string) string {
 	p.b.t.Helper()
+	value, err := p.tryEval(expr)
+	require.NoError(p.b.t, err, "Chromium refused Runtime.evaluate")
+	return value
+}
+
+// tryEval is Eval that returns Chromium's refusal as an error.
+func (p *Page) tryEval(expr string) (string, error) {
+	p.b.t.Helper()
 	var result struct {
 		Result struct {
 			Value any `json:"value"`
 		} `json:"result"`
 	}
-	p.b.call(p.session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &result)
-	if s, ok := result.Result.Value.(string); ok {
-		return s
+	if err := p.b.try(p.session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &result); err != nil {
+		return "", err
 	}
-	return fmt.Sprint(result.Result.Value)
+	if s, ok := result.Result.Value.(string); ok {
+		return s, nil
+	}
+	return fmt.Sprint(result.Result.Value), nil
 }
 
 // DOM is the page's document as the browser holds it now.

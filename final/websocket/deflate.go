@@ -85,20 +85,9 @@ func negotiate(headers []string) (deflateParams, string) {
 
 // acceptOffer reports whether one offer can be honoured.
 func acceptOffer(offer string) (deflateParams, bool) {
-	parts := strings.Split(offer, ";")
-	if !strings.EqualFold(strings.TrimSpace(parts[0]), extensionName) {
-		return deflateParams{}, false
-	}
-	p, seen := deflateParams{on: true}, map[string]bool{}
-	for _, param := range parts[1:] {
-		name, value, hasValue := strings.Cut(strings.TrimSpace(param), "=")
-		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
-		if seen[name] {
-			return deflateParams{}, false // §7: a parameter at most once
-		}
-		seen[name] = true
-		bits, err := strconv.Atoi(value)
-		validBits := err == nil && bits >= minWindowBits && bits <= maxWindowBits && value == strconv.Itoa(bits)
+	p := deflateParams{on: true}
+	ok := eachParam(offer, func(name, value string, hasValue bool) bool {
+		bits, validBits := windowBits(value)
 		switch {
 		case name == "server_no_context_takeover" && !hasValue: // we never keep a context anyway
 		case name == "client_no_context_takeover" && !hasValue:
@@ -107,10 +96,38 @@ func acceptOffer(offer string) (deflateParams, bool) {
 			p.serverWindow = true
 		case name == "client_max_window_bits" && (!hasValue || validBits): // any window inflates
 		default:
-			return deflateParams{}, false
+			return false
 		}
+		return true
+	})
+	return p, ok
+}
+
+// eachParam calls f with each parameter of a permessage-deflate offer or
+// answer, its name lower-cased and its value unquoted. It reports false if
+// ext names another extension, a parameter comes twice (RFC 7692 §7), or f
+// refuses one.
+func eachParam(ext string, f func(name, value string, hasValue bool) bool) bool {
+	parts := strings.Split(ext, ";")
+	if !strings.EqualFold(strings.TrimSpace(parts[0]), extensionName) {
+		return false
 	}
-	return p, true
+	seen := map[string]bool{}
+	for _, param := range parts[1:] {
+		name, value, hasValue := strings.Cut(strings.TrimSpace(param), "=")
+		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
+		if seen[name] || !f(name, value, hasValue) {
+			return false
+		}
+		seen[name] = true
+	}
+	return true
+}
+
+// windowBits reads a *_max_window_bits value: 8 to 15, written plainly.
+func windowBits(value string) (int, bool) {
+	bits, err := strconv.Atoi(value)
+	return bits, err == nil && bits >= minWindowBits && bits <= maxWindowBits && value == strconv.Itoa(bits)
 }
 
 var (

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -239,26 +238,18 @@ func checkAgreement(h http.Header, o *DialOptions) (agreement, error) {
 // client_no_context_takeover is what we do anyway. Anything else, or a
 // parameter twice, declines it; client_max_window_bits was not offered.
 func acceptAnswer(answer string) (deflateParams, bool) {
-	parts := strings.Split(answer, ";")
-	if !strings.EqualFold(strings.TrimSpace(parts[0]), extensionName) {
-		return deflateParams{}, false
-	}
-	p, seen := deflateParams{on: true}, map[string]bool{}
-	for _, param := range parts[1:] {
-		name, value, hasValue := strings.Cut(strings.TrimSpace(param), "=")
-		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
-		bits, err := strconv.Atoi(value)
+	p := deflateParams{on: true}
+	ok := eachParam(answer, func(name, value string, hasValue bool) bool {
+		_, validBits := windowBits(value)
 		switch {
-		case seen[name]:
-			return deflateParams{}, false
 		case name == "server_no_context_takeover" && !hasValue:
 			p.peerNoContext = true
 		case name == "client_no_context_takeover" && !hasValue:
-		case name == "server_max_window_bits" && err == nil && bits >= minWindowBits && bits <= maxWindowBits:
+		case name == "server_max_window_bits" && validBits:
 		default:
-			return deflateParams{}, false
+			return false
 		}
-		seen[name] = true
-	}
-	return p, true
+		return true
+	})
+	return p, ok
 }

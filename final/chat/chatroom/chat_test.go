@@ -484,8 +484,8 @@ func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
 	server.gate.Store(&open)
 	before := server.writes.Load()
 
-	// The reader's writer takes the first line and waits at the gate while
-	// the others queue up; once the talker has its last line back, the room
+	// The reader's writer takes what is queued and waits at the gate while
+	// the rest queue up; once the talker has its last line back, the room
 	// has queued every line for the reader too.
 	for i := range lines {
 		talker.Send(textFrame, fmt.Appendf(nil, "%d", i))
@@ -498,8 +498,11 @@ func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
 		reader.nextMessage(t, fmt.Sprintf("talker: %d", i), "each queued line is a message of its own, in order")
 	}
 	reader.nextMessage(t, "talker: done", "each queued line is a message of its own, in order")
-	assert.Equal(t, int64(2), server.writes.Load()-before,
-		"the first line, then the %d lines queued behind it, in one write call: the writer batches its queue (Conn.WriteMessages, docs/chat.md)", lines)
+	// The writer may wake for the first line before the rest are queued (two
+	// writes) or only once all are (one): either way not one write per line.
+	writes := server.writes.Load() - before
+	assert.True(t, writes >= 1 && writes <= 2,
+		"%d write calls for %d queued lines: the writer should send what is queued in one write call, at most the first line apart (Conn.WriteMessages, docs/chat.md)", writes, lines+1)
 }
 
 // stuckBus holds the room up in its Publish of a line said until the test

@@ -463,25 +463,44 @@ func (ln *gatedListener) Accept() (net.Conn, error) {
 	return gc, nil
 }
 
-func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
-	const lines = 10
-	s := NewServer(io.Discard, &Config{Queue: 64, History: 0})
+// startGated runs the chat server on gatedConns for the length of the test.
+func startGated(t *testing.T, cfg Config) (string, *gatedListener) {
+	t.Helper()
+	s := NewServer(io.Discard, &cfg)
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ln := &gatedListener{Listener: tcp}
 	go s.Serve(ln)
 	t.Cleanup(func() { s.Shutdown(context.Background()) })
-	addr := tcp.Addr().String()
+	return tcp.Addr().String(), ln
+}
 
+// shut shuts the gate of the server's end of m's connection until the test
+// ends, or it closes the returned channel.
+func (ln *gatedListener) shut(t *testing.T, m member) (*gatedConn, chan struct{}) {
+	t.Helper()
+	gc, ok := ln.conns.Load(m.Conn.LocalAddr().String())
+	require.True(t, ok, "the server's end of the connection")
+	server, open := gc.(*gatedConn), make(chan struct{})
+	server.gate.Store(&open)
+	t.Cleanup(func() {
+		select {
+		case <-open:
+		default:
+			close(open) // let the writer go, so that Shutdown ends
+		}
+	})
+	return server, open
+}
+
+func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
+	const lines = 10
+	addr, ln := startGated(t, Config{Queue: 64, History: 0})
 	reader := enter(t, addr, "reader")
 	reader.waitLine(t, "* reader joined (1 here)", "it is in")
 	talker := enter(t, addr, "talker")
 	reader.waitLine(t, "* talker joined (2 here)", "both are in")
-	gc, ok := ln.conns.Load(reader.Conn.LocalAddr().String())
-	require.True(t, ok, "the server's end of the reader's connection")
-	server := gc.(*gatedConn)
-	open := make(chan struct{})
-	server.gate.Store(&open)
+	server, open := ln.shut(t, reader)
 	before := server.writes.Load()
 
 	// The reader's writer takes what is queued and waits at the gate while
@@ -503,6 +522,19 @@ func TestQueuedLinesLeaveInOneWrite(t *testing.T) {
 	writes := server.writes.Load() - before
 	assert.True(t, writes >= 1 && writes <= 2,
 		"%d write calls for %d queued lines: the writer should send what is queued in one write call, at most the first line apart (Conn.WriteMessages, docs/chat.md)", writes, lines+1)
+}
+
+func TestAWriterStuckOnOneClientHoldsUpNobodyElse(t *testing.T) {
+	addr, ln := startGated(t, Config{Queue: 64, History: 0, writers: 1})
+	stuck := enter(t, addr, "stuck")
+	stuck.waitLine(t, "* stuck joined (1 here)", "it is in")
+	server, _ := ln.shut(t, stuck)
+	before := server.writes.Load()
+	stuck.Send(textFrame, []byte("hello")) // the room's only writer takes it to stuck, and waits at the gate
+	require.Eventually(t, func() bool { return server.writes.Load() > before }, wstest.WaitFor, time.Millisecond, "the line never reached stuck's socket")
+	other := enter(t, addr, "other")
+	other.waitLine(t, "* other joined (2 here)",
+		"a writer stuck on one client's full socket must hold up nobody else: after stuckAfter another writer starts (docs/chat.md#a-pool-of-writers)")
 }
 
 // stuckBus holds the room up in its Publish of a line said until the test

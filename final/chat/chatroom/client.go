@@ -13,10 +13,10 @@ import (
 )
 
 // A client is one connection in the room. Its reader is the connection's
-// Handler goroutine (serve); its writer is a goroutine of its own (write),
-// the only one that writes messages to it, fed by a bounded queue. The
-// writer runs only while there is something to write: an idle client costs
-// one goroutine, not two (docs/performance.md).
+// Handler goroutine (serve). The room's lines wait for it in a bounded
+// queue, which one of the room's writers (writers.go) writes at a time, in
+// order: an idle client costs one goroutine, its reader, and a line for a
+// thousand clients wakes a few writers, not a thousand (docs/chat.md).
 type client struct {
 	conn  *websocket.Conn
 	addr  string
@@ -28,12 +28,13 @@ type client struct {
 	filled time.Time // when tokens was last brought up to date
 
 	mu      sync.Mutex
-	queue   *lines // the lines waiting; nil, with sent, while no writer runs
-	sent    *lines // the lines the writer took last, the next queue once sent
-	writing bool   // a writer runs, or has ended for good
-	stopped bool   // the room is done with this client
-	slow    bool   // … because its queue was full
-	gone    bool   // a write failed: drop what comes
+	queue   *lines   // the lines waiting; nil, with sent, while nothing is to write
+	sent    *lines   // the lines the writer took last, the next queue once sent
+	out     *writers // the room's writers
+	writing bool     // c is in line for a writer or being written to, or is done for good
+	stopped bool     // the room is done with this client
+	slow    bool     // … because its queue was full
+	gone    bool     // a write failed: drop what comes
 }
 
 // serve is the Handler of the chat server: it brings the client into the
@@ -57,7 +58,7 @@ func (rm *room) serve(conn *websocket.Conn, r *http.Request, queue int) error {
 // admit brings a client into the room and waits until the room has named it.
 func (rm *room) admit(conn *websocket.Conn, r *http.Request, queue int) *client {
 	c := &client{conn: conn, addr: conn.RemoteAddr().String(), name: r.URL.Query().Get("name"),
-		limit: queue, named: make(chan struct{})}
+		limit: queue, named: make(chan struct{}), out: rm.writers}
 	rm.join <- c
 	<-c.named
 	c.named = nil // the room is done with it: an idle client keeps no channel
@@ -133,7 +134,7 @@ func (c *client) push(line []byte) bool {
 	case c.queue != nil && len(c.queue.l) >= c.limit:
 		return false
 	}
-	c.startWriter()
+	c.callWriter()
 	c.queue.l = append(c.queue.l, line)
 	return true
 }
@@ -145,18 +146,19 @@ func (c *client) stop(slow bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped, c.slow = true, slow
-	c.startWriter()
+	c.callWriter()
 }
 
-// startWriter starts the writer unless it runs, under c.mu, with queues
-// that writers which ended left (spare) if c has none.
-func (c *client) startWriter() {
+// callWriter puts c in line for one of the room's writers unless it is in
+// line or being written to, under c.mu, with queues that ended writes left
+// (spare) if c has none.
+func (c *client) callWriter() {
 	if !c.writing {
 		c.writing = true
 		if c.queue == nil {
 			c.queue, c.sent = spare.Get().(*lines), spare.Get().(*lines)
 		}
-		go c.write()
+		c.out.add(c)
 	}
 }
 
@@ -196,42 +198,42 @@ const batch = 64
 // keptQueue is the most lines a queue that goes back to spare keeps room for.
 const keptQueue = 32
 
-// write is the client's writer: it sends what the room queues, in order,
-// each line its own message, the lines queued since it last looked together,
-// and ends once the queue is empty. It swaps the queue with the slice it has
-// sent, so that neither is made again on every wake-up. The writer, not the
-// room, closes a slow client, after the batch it is writing: Close gives a
-// write that is stuck on a full socket one second, and a client that is only
-// behind, but reads, would lose the frame half sent and the close frame
-// after it, and see 1006.
-func (c *client) write() {
-	for {
-		c.mu.Lock()
-		if len(c.queue.l) == 0 && !c.stopped {
-			c.writing = false // the next push starts another
-			c.release()
+// write sends what the room has queued for c, in order, each line its own
+// message, and reports whether more came meanwhile: then c goes back in
+// line. It swaps the queue with the slice it has sent, so that neither is
+// made again on every write. The writer, not the room, closes a slow
+// client, after the batch it is writing: Close gives a write that is stuck
+// on a full socket one second, and a client that is only behind, but
+// reads, would lose the frame half sent and the close frame after it, and
+// see 1006.
+func (c *client) write() (more bool) {
+	c.mu.Lock()
+	c.queue, c.sent = c.sent, c.queue
+	c.queue.l = c.queue.l[:0]
+	todo, stopped := c.sent.l, c.stopped
+	c.mu.Unlock()
+	for sent := 0; sent < len(todo) && !c.isSlow(); sent += batch {
+		if err := c.conn.WriteMessages(websocket.TextMessage, todo[sent:min(sent+batch, len(todo))]...); err != nil {
+			c.mu.Lock()
+			c.gone, c.queue = true, nil
 			c.mu.Unlock()
-			return
-		}
-		c.queue, c.sent = c.sent, c.queue
-		c.queue.l = c.queue.l[:0]
-		todo, stopped := c.sent.l, c.stopped
-		c.mu.Unlock()
-		for sent := 0; sent < len(todo) && !c.isSlow(); sent += batch {
-			if err := c.conn.WriteMessages(websocket.TextMessage, todo[sent:min(sent+batch, len(todo))]...); err != nil {
-				c.mu.Lock()
-				c.gone, c.queue = true, nil
-				c.mu.Unlock()
-				return
-			}
-		}
-		clear(todo) // the lines are sent: let them go
-		if c.isSlow() {
-			c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
-			return
-		}
-		if stopped {
-			return
+			return false
 		}
 	}
+	clear(todo) // the lines are sent: let them go
+	if c.isSlow() {
+		c.conn.Close(websocket.ClosePolicyViolation, "reading too slowly")
+		return false
+	}
+	if stopped {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.queue.l) > 0 || c.stopped {
+		return true
+	}
+	c.writing = false // the next push puts c in line again
+	c.release()
+	return false
 }

@@ -20,8 +20,9 @@ type room struct {
 	remote chan Message  // what the other servers' rooms tell this one
 	tick   chan struct{} // a join window ended (joinWindow)
 
-	logger *log.Logger
-	cfg    *Config
+	logger  *log.Logger
+	cfg     *Config
+	writers *writers
 
 	clients map[*client]bool
 	names   map[string]bool // the skeletons of the names in the room
@@ -63,7 +64,7 @@ type said struct {
 func newRoom(logger *log.Logger, cfg *Config) *room {
 	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said, sayQueue), remote: make(chan Message),
 		tick:   make(chan struct{}, 1),
-		logger: logger, cfg: cfg, clients: map[*client]bool{}, names: map[string]bool{}}
+		logger: logger, cfg: cfg, writers: newWriters(cfg.writers), clients: map[*client]bool{}, names: map[string]bool{}}
 }
 
 // run serves the room for ever.
@@ -167,8 +168,8 @@ func (rm *room) announce(c *client, event string) {
 	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: event, Name: c.name, Here: len(rm.clients)})
 }
 
-// remove takes c out of the room and stops its writer; a slow client's
-// writer closes its connection.
+// remove takes c out of the room and stops writing to it once its queue is
+// written; a slow client's queue is dropped and the writer closes it.
 func (rm *room) remove(c *client, slow bool) {
 	delete(rm.clients, c)
 	delete(rm.names, skeleton(c.name))

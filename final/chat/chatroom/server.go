@@ -1,9 +1,9 @@
 // Package chatroom is the chat room of final/chat, as a package that more
 // than one program can serve: one goroutine owns the room (room.go); every
-// client has a reader and a writer of its own, fed by a bounded queue
-// (client.go). A client that reads slower than the room talks is
-// disconnected; it never holds up the others. So is a client that talks
-// faster than -rate: it would drop the others.
+// client has a reader of its own and a bounded queue (client.go), which the
+// room's pool of writers writes (writers.go). A client that reads slower
+// than the room talks is disconnected; it never holds up the others. So is
+// a client that talks faster than -rate: it would drop the others.
 //
 // Read along: docs/chat.md.
 package chatroom
@@ -44,6 +44,7 @@ type Config struct {
 	Server string // this server's name on Bus (ValidServer)
 
 	joinWindow time.Duration // 0: joinWindow; a test holds newcomers longer
+	writers    int           // 0: two per processor (newWriters); a test takes fewer
 }
 
 // AddFlags registers the room's flags (-queue, -history, -rate, -burst) on fs.

@@ -118,12 +118,7 @@ func run(o options, log func(string, ...any)) error {
 	if o.idle < 1 || o.idle > 100_000 {
 		return errors.New("-idle must be between 1 and 100000")
 	}
-	if o.chat == 0 {
-		o.chat, o.rate = 1000, 1
-		if o.quick {
-			o.chat, o.rate = 100, 10
-		}
-	}
+	o.chatDefaults()
 	if o.chat < 2 || o.chat > 20_000 || o.rate <= 0 || o.rate > 1000 {
 		return errors.New("-chat-clients must be between 2 and 20000, -chat-rate above 0 and at most 1000")
 	}
@@ -286,6 +281,21 @@ func run(o options, log func(string, ...any)) error {
 		}
 	}
 	return nil
+}
+
+// chatDefaults sets the chat workload's clients and rate that were not
+// given, each on its own: -chat-rate alone keeps the default clients.
+func (o *options) chatDefaults() {
+	chat, rate := 1000, 1.0
+	if o.quick {
+		chat, rate = 100, 10
+	}
+	if o.chat == 0 {
+		o.chat = chat
+	}
+	if o.rate == 0 {
+		o.rate = rate
+	}
 }
 
 // roundOrder returns the servers in the order they run in round r (counted

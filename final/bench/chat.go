@@ -6,8 +6,9 @@ package main
 // to every client, the sender too. The figures: lines delivered per second
 // in the measured window, the time from send to delivery (p50, p99), the
 // server's CPU time and write system calls per delivery (from /proc), its
-// memory per client after the joins and before anyone talks, and how many
-// clients it dropped.
+// memory per client after the joins and before anyone talks, how many
+// clients it dropped, how fast the N clients joined, and how many lines
+// final's room shed (it tells the sender, see chatBusyLine).
 //
 // final's room sends each line as a message of its own; gorilla's example
 // joins the lines queued for a client into one message with "\n". So the
@@ -15,6 +16,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -27,8 +29,12 @@ import (
 // chatTitle is the workload's title in the report.
 func chatTitle(cfg runConfig) string {
 	offered := float64(cfg.chatClients) * float64(cfg.chatClients) * cfg.chatRate
-	return fmt.Sprintf("chat room, %d clients each sending %g msg/s (%s deliveries/s offered): final/chat vs gorilla's examples/chat",
-		cfg.chatClients, cfg.chatRate, formatValue(offered, "lines/s"))
+	hog := ""
+	if cfg.hog > 0 {
+		hog = fmt.Sprintf(", %d busy loop(s) beside (-hog)", cfg.hog)
+	}
+	return fmt.Sprintf("chat room, %d clients each sending %g msg/s (%s deliveries/s offered%s): final/chat vs gorilla's examples/chat",
+		cfg.chatClients, cfg.chatRate, formatValue(offered, "lines/s"), hog)
 }
 
 // chatStamp starts what a client says: the time it was sent, in
@@ -36,6 +42,11 @@ func chatTitle(cfg runConfig) string {
 // as "guest-7: @123456", gorilla's as "@123456"; a line without it (the
 // room's news of who joined) is not a delivery.
 const chatStamp = '@'
+
+// chatBusyLine is what final's room tells a sender whose line it shed
+// because it could not keep up (busyLine in final/chat/chatroom/room.go).
+// gorilla's room never sheds a line: it drops the client instead.
+var chatBusyLine = []byte("* the room is busy: your last message was not sent")
 
 // chatReadBuffer holds the longest message a client may get: gorilla joins
 // at most the 256 lines of a client's queue plus one, of about 20 bytes each.
@@ -47,7 +58,9 @@ const chatReadBuffer = 16 << 10
 type chatMember struct {
 	c     *wsConn
 	lines atomic.Int64    // every line received: the joins have settled when no count moves
+	last  atomic.Int64    // on the round's clock, when it last received a line
 	lat   []time.Duration // send to delivery of each line delivered in the window
+	shed  int             // chatBusyLine received in the window
 	ended time.Duration   // on the round's clock, when its connection ended
 	long  bool            // it got a message longer than chatReadBuffer
 }
@@ -83,9 +96,11 @@ func runChat(p *process, cfg runConfig) ([]float64, error) {
 		return nil, err
 	}
 	defer closeAll(rd.cs)
+	dialled := time.Since(rd.clock)
 	if err := waitQuiet(rd.members, 30*time.Second); err != nil {
 		return nil, err
 	}
+	joins := float64(cfg.chatClients) / rd.settled(dialled).Seconds()
 	idle, err := rssGrowth(p, before, cfg.chatClients)
 	if err != nil {
 		return nil, err
@@ -94,14 +109,27 @@ func runChat(p *process, cfg runConfig) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	lat, dropped, err := rd.tally()
+	lat, dropped, shed, err := rd.tally()
 	if err != nil {
 		return nil, err
 	}
 	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
 	n := float64(len(lat))
 	return []float64{n / cfg.measure.Seconds(), pct(0.50), pct(0.99),
-		float64(cpu.Microseconds()) / n, float64(writes) / n, idle, float64(dropped)}, nil
+		float64(cpu.Microseconds()) / n, float64(writes) / n, idle, float64(dropped),
+		joins, float64(shed) / cfg.measure.Seconds()}, nil
+}
+
+// settled is when the joins were over, on the round's clock: the last
+// handshake (dialled) or, if later, the last line any member received, the
+// room's news of the last joins. gorilla's room sends no news, so its joins
+// are its handshakes. waitQuiet's quiet time after it is not counted.
+func (rd *chatRound) settled(dialled time.Duration) time.Duration {
+	last := dialled
+	for _, m := range rd.members {
+		last = max(last, time.Duration(m.last.Load()))
+	}
+	return last
 }
 
 // talk has every member talk through the warm-up and the measured window,
@@ -111,6 +139,10 @@ func (rd *chatRound) talk(p *process, cfg runConfig) (cpu time.Duration, writes 
 	w := newWindow(cfg)
 	rd.win.start.Store(int64(w.start.Sub(rd.clock)))
 	rd.win.end.Store(int64(w.end.Sub(rd.clock)))
+	h, err := startHog(cfg.hog)
+	if err != nil {
+		return 0, 0, err
+	}
 	var senders sync.WaitGroup
 	for _, m := range rd.members {
 		senders.Go(func() { m.send(rd.clock, w, cfg.chatRate) })
@@ -120,6 +152,7 @@ func (rd *chatRound) talk(p *process, cfg runConfig) (cpu time.Duration, writes 
 		closeAll(rd.cs)
 		rd.readers.Wait()
 	}()
+	defer func() { err = errors.Join(err, h.stop()) }() // first: at the window's end
 	time.Sleep(time.Until(w.start))
 	if cfg.onMeasure != nil {
 		go cfg.onMeasure()
@@ -134,23 +167,24 @@ func (rd *chatRound) talk(p *process, cfg runConfig) (cpu time.Duration, writes 
 }
 
 // tally gathers, once every reader has returned, the send-to-delivery time
-// of every line delivered in the window, sorted, and how many members the
-// room dropped before the window ended.
-func (rd *chatRound) tally() (lat []time.Duration, dropped int, err error) {
+// of every line delivered in the window, sorted, how many members the room
+// dropped before the window ended, and how many lines it shed in the window.
+func (rd *chatRound) tally() (lat []time.Duration, dropped, shed int, err error) {
 	for _, m := range rd.members {
 		if m.long {
-			return nil, 0, fmt.Errorf("a message longer than the client's %d-byte buffer", chatReadBuffer)
+			return nil, 0, 0, fmt.Errorf("a message longer than the client's %d-byte buffer", chatReadBuffer)
 		}
 		lat = append(lat, m.lat...)
+		shed += m.shed
 		if m.ended < time.Duration(rd.win.end.Load()) {
 			dropped++
 		}
 	}
 	if len(lat) == 0 {
-		return nil, 0, fmt.Errorf("no line delivered in the measured window (%d of %d clients dropped)", dropped, len(rd.members))
+		return nil, 0, 0, fmt.Errorf("no line delivered in the measured window (%d of %d clients dropped, %d lines shed)", dropped, len(rd.members), shed)
 	}
 	slices.Sort(lat)
-	return lat, dropped, nil
+	return lat, dropped, shed, nil
 }
 
 // waitQuiet waits until no member has received a line for 300 ms: the room
@@ -184,10 +218,10 @@ func (m *chatMember) send(clock time.Time, w window, rate float64) {
 	next := time.Now().Add(rand.N(period))
 	_ = m.c.SetWriteDeadline(w.safetyDeadline())
 	for range maxMessagesPerConn {
-		time.Sleep(time.Until(next))
 		if !next.Before(w.end) {
-			return
+			return // before sleeping: at -chat-rate 0.02 the next turn is up to 50 s away
 		}
+		time.Sleep(time.Until(next))
 		stamp := strconv.AppendInt([]byte{chatStamp}, int64(time.Since(clock)), 10)
 		if _, err := m.c.Write(clientFrame(opText, stamp)); err != nil {
 			return // the room dropped this client: its reader saw it end
@@ -211,11 +245,17 @@ func (m *chatMember) read(clock time.Time, win *chatWindow) {
 			return
 		}
 		now := time.Since(clock)
+		m.last.Store(int64(now))
 		counting := int64(now) >= win.start.Load() && int64(now) < win.end.Load()
 		for line := range bytes.SplitSeq(dst[:n], []byte("\n")) {
 			m.lines.Add(1)
-			if sent, ok := parseStamp(line); ok && counting {
+			if !counting {
+				continue
+			}
+			if sent, ok := parseStamp(line); ok {
 				m.lat = append(m.lat, now-sent)
+			} else if bytes.Equal(line, chatBusyLine) {
+				m.shed++
 			}
 		}
 	}

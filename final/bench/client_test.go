@@ -301,3 +301,25 @@ func TestReadMessageReservedBits(t *testing.T) {
 		}
 	}
 }
+
+// The chat workload's defaults fill in only what was not given.
+func TestChatDefaults(t *testing.T) {
+	tests := []struct {
+		name  string
+		given options
+		chat  int
+		rate  float64
+	}{
+		{"full run", options{}, 1000, 1},
+		{"quick run", options{quick: true}, 100, 10},
+		{"a rate alone keeps the default clients", options{rate: 2}, 1000, 2},
+		{"clients alone keep the default rate", options{quick: true, chat: 5000}, 5000, 10},
+	}
+	for _, tt := range tests {
+		o := tt.given
+		o.chatDefaults()
+		if o.chat != tt.chat || o.rate != tt.rate {
+			t.Errorf("%s: %d clients × %g msg/s, want %d × %g (see options.chatDefaults)", tt.name, o.chat, o.rate, tt.chat, tt.rate)
+		}
+	}
+}

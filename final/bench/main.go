@@ -50,9 +50,14 @@ type options struct {
 	only    string
 	pprof   string
 	vsSelf  bool
+	hog     int
 }
 
 func main() {
+	if n, ok := hogChild(); ok {
+		runHog(n)
+		return
+	}
 	var o options
 	flag.BoolVar(&o.quick, "quick", false, "short run (3 rounds of 1 s), under a minute in all")
 	flag.StringVar(&o.out, "out", "", "also write the Markdown report to this `file`")
@@ -64,6 +69,7 @@ func main() {
 	flag.Float64Var(&o.rate, "chat-rate", 0, "messages per second each chat client sends (default 1, or 10 with -quick)")
 	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run (pipelined, parallel, large, idle, compressed, chat; default all)")
 	flag.StringVar(&o.pprof, "pprof", "", "write CPU profiles of both servers for the last round of each throughput workload to `dir`")
+	flag.IntVar(&o.hog, "hog", 0, "keep `N` busy loops running in a child process during each round of the chat workload (a shared CPU)")
 	flag.BoolVar(&o.vsSelf, "vs-self", false, "build the gorilla servers in final's place too: shows the noise level (ratios to gorilla should be about 1)")
 	flag.Parse()
 	log := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
@@ -112,16 +118,14 @@ func run(o options, log func(string, ...any)) error {
 	if o.idle < 1 || o.idle > 100_000 {
 		return errors.New("-idle must be between 1 and 100000")
 	}
-	if o.chat == 0 {
-		o.chat, o.rate = 1000, 1
-		if o.quick {
-			o.chat, o.rate = 100, 10
-		}
-	}
+	o.chatDefaults()
 	if o.chat < 2 || o.chat > 20_000 || o.rate <= 0 || o.rate > 1000 {
 		return errors.New("-chat-clients must be between 2 and 20000, -chat-rate above 0 and at most 1000")
 	}
-	cfg := runConfig{warmup: o.measure / 4, measure: o.measure, idleConns: o.idle, chatClients: o.chat, chatRate: o.rate}
+	if o.hog < 0 || o.hog > 64 {
+		return errors.New("-hog must be between 0 and 64")
+	}
+	cfg := runConfig{warmup: o.measure / 4, measure: o.measure, idleConns: o.idle, chatClients: o.chat, chatRate: o.rate, hog: o.hog}
 	selected := workloads
 	if o.only != "" {
 		selected = nil
@@ -279,6 +283,21 @@ func run(o options, log func(string, ...any)) error {
 	return nil
 }
 
+// chatDefaults sets the chat workload's clients and rate that were not
+// given, each on its own: -chat-rate alone keeps the default clients.
+func (o *options) chatDefaults() {
+	chat, rate := 1000, 1.0
+	if o.quick {
+		chat, rate = 100, 10
+	}
+	if o.chat == 0 {
+		o.chat = chat
+	}
+	if o.rate == 0 {
+		o.rate = rate
+	}
+}
+
 // roundOrder returns the servers in the order they run in round r (counted
 // from 1): as given in odd rounds, reversed in even ones. With final and
 // gorilla that is final, gorilla; gorilla, final; final, gorilla; ... (ABBA),
@@ -391,9 +410,9 @@ func column(rounds [][]float64, m int) []float64 {
 
 func formatValue(x float64, unit string) string {
 	switch {
-	case (unit == "msg/s" || unit == "lines/s") && x >= 1e6:
+	case (unit == "msg/s" || unit == "lines/s" || unit == "joins/s") && x >= 1e6:
 		return fmt.Sprintf("%.2f M", x/1e6)
-	case (unit == "msg/s" || unit == "lines/s") && x >= 1e3:
+	case (unit == "msg/s" || unit == "lines/s" || unit == "joins/s") && x >= 1e3:
 		return fmt.Sprintf("%.1f k", x/1e3)
 	case x >= 100:
 		return fmt.Sprintf("%.0f", x)

@@ -74,7 +74,8 @@ func TestPeersEcho(t *testing.T) {
 }
 
 // The chat workload runs against both rooms: lines are delivered, timed and
-// counted, and nobody is dropped at a pace any room keeps up with.
+// counted, the joins timed, and nobody is dropped at a pace any room keeps
+// up with.
 func TestChatWorkload(t *testing.T) {
 	for _, s := range chatServers {
 		t.Run(s.name, func(t *testing.T) {
@@ -92,6 +93,9 @@ func TestChatWorkload(t *testing.T) {
 			}
 			if v[6] != 0 {
 				t.Errorf("%v clients dropped at 10 × 20 msg/s", v[6])
+			}
+			if v[7] <= 0 || v[8] < 0 {
+				t.Errorf("joins/s = %v, lines shed = %v; want joins/s above 0, lines shed 0 or more (see chatRound.settled, tally)", v[7], v[8])
 			}
 		})
 	}
@@ -126,12 +130,14 @@ func TestChatReadCountsLines(t *testing.T) {
 	wire = append(wire, frame("@1\n@2\n@3")...)       // gorilla: three lines in one message
 	wire = append(wire, frame("guest-1: @4")...)      // final: one line per message
 	wire = append(wire, frame("* guest-2 joined")...) // news, not a delivery
+	wire = append(wire, frame(string(chatBusyLine))...)
 	m := &chatMember{c: &wsConn{br: bufio.NewReader(bytes.NewReader(wire))}}
 	var win chatWindow
 	win.end.Store(int64(time.Hour))
 	m.read(time.Now(), &win)
-	if len(m.lat) != 4 || m.lines.Load() != 5 {
-		t.Errorf("%d deliveries, %d lines; want 4 deliveries (one per stamped line), 5 lines", len(m.lat), m.lines.Load())
+	if len(m.lat) != 4 || m.lines.Load() != 6 || m.shed != 1 || m.last.Load() <= 0 {
+		t.Errorf("%d deliveries, %d lines, %d shed, last at %v; want 4 deliveries (one per stamped line), 6 lines, 1 shed (chatBusyLine), a time",
+			len(m.lat), m.lines.Load(), m.shed, time.Duration(m.last.Load()))
 	}
 }
 

@@ -55,6 +55,7 @@ type runConfig struct {
 	idleConns       int
 	chatClients     int     // clients in the chat room
 	chatRate        float64 // messages per second each one sends
+	hog             int     // busy loops beside each chat round (-hog)
 	// onMeasure, if set, is called when the measured window starts
 	// (used to take a CPU profile of the server).
 	onMeasure func()
@@ -116,6 +117,8 @@ var workloads = []workload{
 			{"server write calls per delivery", "calls", false},
 			{"server RSS per idle client", "KiB", false},
 			{"clients dropped by the server", "clients", false},
+			{"joins/s, first dial to the room's last news", "joins/s", true},
+			{"lines shed by the server", "lines/s", false},
 		},
 		profile: true,
 		chat:    true,

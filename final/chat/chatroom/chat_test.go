@@ -170,7 +170,7 @@ func TestJoinAndLeaveAreAnnounced(t *testing.T) {
 }
 
 func TestJoinsAtOnceAreAnnouncedTogether(t *testing.T) {
-	addr, out := startChat(t, 0, Config{Queue: 64, History: 20, joinWindow: time.Hour}) // the window ends when something else happens
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20, newsWindow: time.Hour, newsPause: time.Hour}) // the window ends when something else happens
 	alice := enter(t, addr, "alice")
 	alice.waitLine(t, "* alice joined (1 here)", "the first newcomer in a while is announced at once")
 	for _, name := range []string{"bob", "carol", "dave", "erin"} {
@@ -185,20 +185,61 @@ func TestJoinsAtOnceAreAnnouncedTogether(t *testing.T) {
 	}
 }
 
-func TestJoinedLine(t *testing.T) {
+func TestNewsIsToldWhenTheJoinsPause(t *testing.T) {
+	addr, _ := startChat(t, 0, Config{Queue: 64, History: 20, newsWindow: time.Hour, newsPause: newsPause}) // only a pause ends the window
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "the first newcomer in a while is announced at once")
+	enter(t, addr, "bob")
+	alice.waitLine(t, "* bob joined (2 here)", "the news held is told once the joins pause (newsPause), not only when the window ends (docs/chat.md#joins-at-scale)")
+}
+
+func TestLeavesAtOnceAreAnnouncedTogether(t *testing.T) {
+	addr, out := startChat(t, 0, Config{Queue: 64, History: 20, newsWindow: time.Hour, newsPause: time.Hour}) // the window ends when something else happens
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "the first newcomer in a while is announced at once")
+	var others []member
+	for _, name := range []string{"bob", "carol", "dave", "erin"} {
+		others = append(others, enter(t, addr, name))
+		wstest.WaitForOutput(t, out, name+" joined the room")
+	}
+	for _, m := range others {
+		m.Send(closeFrame, wstest.ClosePayload(websocket.CloseNormal, "bye"))
+		m.SkipToClose("the room answers a close frame")
+	}
+	wstest.WaitUntil(t, "the room has seen the four leave", func() (bool, string) {
+		return strings.Count(out.String(), "WebSocket closed") == len(others), out.Tail(3)
+	})
+	frank := enter(t, addr, "frank")
+	wstest.WaitForOutput(t, out, "frank joined the room")
+	alice.Send(textFrame, []byte("welcome"))
+	for _, want := range []string{"* bob, carol, dave and 1 other joined (5 here)", "* bob, carol, dave and 1 other left (1 here)", "* frank joined (2 here)", "alice: welcome"} {
+		got, err := alice.line()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "news held in a window is one line for the joins, one for the leaves, in the order they happened (docs/chat.md#joins-at-scale)")
+	}
+	for _, want := range []string{"* frank joined (2 here)", "alice: welcome"} {
+		got, err := frank.line()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "a newcomer hears of nobody who left before it came (docs/chat.md#joins-at-scale)")
+	}
+}
+
+func TestNewsLine(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		names []string
-		want  string
+		name, event string
+		names       []string
+		want        string
 	}{
-		{"one newcomer", []string{"a"}, "* a joined (9 here)"},
-		{"two", []string{"a", "b"}, "* a and b joined (9 here)"},
-		{"three, all named", []string{"a", "b", "c"}, "* a, b and c joined (9 here)"},
-		{"one more than are named", []string{"a", "b", "c", "d"}, "* a, b, c and 1 other joined (9 here)"},
-		{"many", []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others joined (9 here)"},
+		{"one newcomer", Joined, []string{"a"}, "* a joined (9 here)"},
+		{"two", Joined, []string{"a", "b"}, "* a and b joined (9 here)"},
+		{"three, all named", Joined, []string{"a", "b", "c"}, "* a, b and c joined (9 here)"},
+		{"one more than are named", Joined, []string{"a", "b", "c", "d"}, "* a, b, c and 1 other joined (9 here)"},
+		{"many", Joined, []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others joined (9 here)"},
+		{"one leaves", Left, []string{"a"}, "* a left (9 here)"},
+		{"many leave", Left, []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others left (9 here)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, string(joinedLine(tc.names, 9)), "docs/chat.md#joins-at-scale")
+			assert.Equal(t, tc.want, string(newsLine(tc.event, tc.names, 9)), "docs/chat.md#joins-at-scale")
 		})
 	}
 }

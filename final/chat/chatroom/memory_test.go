@@ -29,7 +29,7 @@ func BenchmarkIdleClient(b *testing.B) {
 	for range b.N {
 		before := settledMemStats(b)
 		holdIdle(b, addr, idleClients)
-		time.Sleep(3 * joinWindow) // the last join window ends and its news is written
+		time.Sleep(3 * newsWindow) // the last join window ends and its news is written
 		var held runtime.MemStats
 		runtime.ReadMemStats(&held)
 		after := settledMemStats(b)
@@ -52,7 +52,7 @@ func holdIdle(b *testing.B, addr string, n int) {
 // news and ended, then reads the runtime's figures after two collections.
 func settledMemStats(b *testing.B) runtime.MemStats {
 	b.Helper()
-	time.Sleep(3 * joinWindow) // the last join window ends and its news is written
+	time.Sleep(3 * newsWindow) // the last join window ends and its news is written
 	for prev := -1; prev != runtime.NumGoroutine(); time.Sleep(50 * time.Millisecond) {
 		prev = runtime.NumGoroutine()
 	}

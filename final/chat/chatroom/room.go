@@ -3,7 +3,6 @@ package chatroom
 import (
 	"fmt"
 	"log"
-	"strings"
 	"time"
 
 	"github.com/wsfromscratch/websocket-go/final/websocket"
@@ -18,7 +17,7 @@ type room struct {
 	leave  chan *client
 	say    chan said
 	remote chan Message  // what the other servers' rooms tell this one
-	tick   chan struct{} // a join window ended (joinWindow)
+	tick   chan struct{} // a news window, or a pause in the news, ended (news.go)
 
 	logger  *log.Logger
 	cfg     *Config
@@ -28,8 +27,7 @@ type room struct {
 	names   map[string]bool // the skeletons of the names in the room
 	recent  [][]byte        // the last messages, oldest first
 	guests  int             // for naming clients that gave no name
-	joined  []string        // newcomers not yet announced
-	holding bool            // a join window is open: newcomers wait for its end
+	news                    // arrivals or departures not yet told (news.go)
 }
 
 // A room that cannot keep up (too many lines for its clients, on a machine
@@ -44,13 +42,6 @@ const (
 	maxWait  = 500 * time.Millisecond
 )
 
-// Joins at scale (docs/chat.md#joins-at-scale): newcomers within joinWindow
-// of one announced are announced together, up to namedJoins by name.
-const (
-	joinWindow = 100 * time.Millisecond
-	namedJoins = 3
-)
-
 // busyLine is what a sender is told when the room sheds its line.
 var busyLine = []byte("* the room is busy: your last message was not sent")
 
@@ -62,9 +53,12 @@ type said struct {
 }
 
 func newRoom(logger *log.Logger, cfg *Config) *room {
-	return &room{join: make(chan *client), leave: make(chan *client), say: make(chan said, sayQueue), remote: make(chan Message),
+	rm := &room{join: make(chan *client), leave: make(chan *client), say: make(chan said, sayQueue), remote: make(chan Message),
 		tick:   make(chan struct{}, 1),
 		logger: logger, cfg: cfg, writers: newWriters(cfg.writers), clients: map[*client]bool{}, names: map[string]bool{}}
+	rm.timer = time.AfterFunc(time.Hour, func() { rm.tick <- struct{}{} })
+	rm.timer.Stop()
+	return rm
 }
 
 // run serves the room for ever.
@@ -74,19 +68,15 @@ func (rm *room) run() {
 		case c := <-rm.join:
 			rm.enter(c)
 		case <-rm.tick:
-			rm.holding = false
-			if len(rm.joined) > 0 { // they keep coming: announce them, and hold the next ones
-				rm.announceJoins()
-				rm.hold()
-			}
+			rm.windowEnded()
 		case c := <-rm.leave:
-			rm.announceJoins() // news in the order it happened
 			if rm.clients[c] {
+				rm.toldBefore(Left)
 				rm.remove(c, false)
 				rm.announce(c, Left)
 			}
 		case s := <-rm.say:
-			rm.announceJoins()
+			rm.announceHeld() // news in the order it happened
 			if time.Since(s.at) > maxWait {
 				s.from.push(busyLine)
 			} else if rm.clients[s.from] {
@@ -96,7 +86,7 @@ func (rm *room) run() {
 				rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Said, Name: s.from.name, Text: string(s.text)})
 			}
 		case m := <-rm.remote: // checked by NewServer's deliver
-			rm.announceJoins()
+			rm.announceHeld()
 			line := m.line()
 			if m.Event == Said {
 				rm.remember(line)
@@ -114,58 +104,17 @@ func (rm *room) enter(c *client) {
 	for _, line := range rm.recent {
 		c.push(line)
 	}
+	rm.toldBefore(Joined) // a newcomer hears of nobody who left before it came
 	rm.clients[c] = true
 	rm.logger.Printf("%s: %s joined the room (%d here)", c.addr, c.name, len(rm.clients))
-	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Joined, Name: c.name, Here: len(rm.clients)})
-	rm.joined = append(rm.joined, c.name)
-	if !rm.holding { // the first newcomer in a while is announced at once
-		rm.announceJoins()
-		rm.hold()
-	}
+	rm.announce(c, Joined)
 }
 
-// hold opens a join window: newcomers until its end are announced together,
-// in one line, when it ends, so that a thousand joins cost the members a
-// few lines, not a thousand each (docs/chat.md#joins-at-scale).
-func (rm *room) hold() {
-	rm.holding = true
-	time.AfterFunc(rm.cfg.joinWindow, func() { rm.tick <- struct{}{} })
-}
-
-// announceJoins tells this server's clients who joined since the last time.
-func (rm *room) announceJoins() {
-	if len(rm.joined) == 0 {
-		return
-	}
-	line := joinedLine(rm.joined, len(rm.clients))
-	rm.joined = rm.joined[:0]
-	rm.broadcast(line)
-}
-
-// joinedLine is the news of newcomers: "* alice joined (3 here)", "* alice
-// and bob joined (3 here)", up to namedJoins names, then "* alice, bob, carol
-// and 97 others joined (100 here)".
-func joinedLine(names []string, here int) []byte {
-	shown, others := names[:min(len(names), namedJoins)], len(names)-namedJoins
-	line := append([]byte("* "), strings.Join(shown[:len(shown)-1], ", ")...)
-	switch {
-	case others == 1:
-		line = fmt.Appendf(line, ", %s and 1 other", shown[len(shown)-1])
-	case others > 1:
-		line = fmt.Appendf(line, ", %s and %d others", shown[len(shown)-1], others)
-	case len(shown) > 1:
-		line = fmt.Appendf(line, " and %s", shown[len(shown)-1])
-	default:
-		line = append(line, shown[0]...)
-	}
-	return fmt.Appendf(line, " joined (%d here)", here)
-}
-
-// announce tells everyone that c joined or left: the clients of this
-// server, and the other servers' rooms.
+// announce tells everyone that c joined or left: the other servers' rooms
+// at once, the clients of this server with the news held (news.go).
 func (rm *room) announce(c *client, event string) {
-	rm.broadcast(fmt.Appendf(nil, "* %s %s (%d here)", c.name, event, len(rm.clients)))
 	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: event, Name: c.name, Here: len(rm.clients)})
+	rm.hold(event, c.name)
 }
 
 // remove takes c out of the room and stops writing to it once its queue is
@@ -185,6 +134,9 @@ func (rm *room) broadcast(line []byte) {
 		if !c.push(line) {
 			dropped = append(dropped, c)
 		}
+	}
+	if len(dropped) > 0 {
+		rm.toldBefore(Left)
 	}
 	for _, c := range dropped {
 		rm.remove(c, true)

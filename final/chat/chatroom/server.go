@@ -43,7 +43,8 @@ type Config struct {
 	Bus    Bus    // nil: the room is all on this server
 	Server string // this server's name on Bus (ValidServer)
 
-	joinWindow time.Duration // 0: joinWindow; a test holds newcomers longer
+	newsWindow time.Duration // 0: newsWindow; a test holds the news longer
+	newsPause  time.Duration // 0: newsPause
 	writers    int           // 0: two per processor (newWriters); a test takes fewer
 }
 
@@ -79,8 +80,8 @@ func NewServer(out io.Writer, cfg *Config) *websocket.Server {
 	if cfg.Bus == nil {
 		cfg.Bus = alone{}
 	}
-	if cfg.joinWindow == 0 {
-		cfg.joinWindow = joinWindow
+	if cfg.newsWindow == 0 {
+		cfg.newsWindow, cfg.newsPause = newsWindow, newsPause
 	}
 	logger := log.New(out, "", log.Ltime)
 	rm := newRoom(logger, cfg)

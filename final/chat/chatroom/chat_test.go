@@ -113,7 +113,9 @@ func (m member) nextMessage(t testing.TB, want, hint string) {
 
 func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
 	const clients, messages = 30, 20
-	addr, _ := startChat(t, 0, Config{Queue: 1024, History: 20})
+	// MaxWait: a test machine too loaded for the room to take each line
+	// within half a second must not make it shed the lines this test counts.
+	addr, _ := startChat(t, 0, Config{Queue: 1024, History: 20, MaxWait: time.Hour})
 	members := make([]member, clients)
 	for i := range members {
 		members[i] = enter(t, addr, fmt.Sprintf("c%d", i))
@@ -578,6 +580,35 @@ func TestAWriterStuckOnOneClientHoldsUpNobodyElse(t *testing.T) {
 		"a writer stuck on one client's full socket must hold up nobody else: after stuckAfter another writer starts (docs/chat.md#a-pool-of-writers)")
 }
 
+func TestARoomThatStaysBehindShedsSooner(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	type line struct {
+		at, waited time.Duration // when the room takes it, and how long it waited
+		shed       bool
+	}
+	tests := []struct {
+		name  string
+		lines []line
+	}{
+		{"a line past MaxWait is shed at once", []line{{0, ms(501), true}}},
+		{"a burst the room clears within MaxWait is not shed", []line{
+			{0, ms(150), false}, {ms(200), ms(300), false}, {ms(400), ms(450), false}, {ms(450), ms(50), false}}},
+		{"a queue that stands above a fifth of MaxWait for MaxWait is shed", []line{
+			{0, ms(150), false}, {ms(250), ms(150), false}, {ms(500), ms(150), true}, {ms(600), ms(120), true}}},
+		{"a line that waited under a fifth of MaxWait ends the shedding", []line{
+			{0, ms(150), false}, {ms(500), ms(150), true}, {ms(510), ms(20), false}, {ms(520), ms(150), false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rm, start := &room{cfg: &Config{MaxWait: ms(500)}}, time.Now()
+			for i, l := range tt.lines {
+				assert.Equal(t, l.shed, rm.behind(l.waited, start.Add(l.at)),
+					"line %d, taken at %v after waiting %v, MaxWait 500ms: a line is shed past MaxWait, or once the lines have waited over a fifth of it for MaxWait (docs/chat.md#when-the-room-is-overloaded)", i, l.at, l.waited)
+			}
+		})
+	}
+}
+
 // stuckBus holds the room up in its Publish of a line said until the test
 // lets it go: a room that cannot keep up.
 type stuckBus struct{ stuck chan struct{} }
@@ -600,7 +631,7 @@ func TestAnOverloadedRoomShedsLines(t *testing.T) {
 		talker.Send(textFrame, fmt.Appendf(nil, "%d", i))
 	}
 	// Every line comes back said, or shed: for finding the room's queue
-	// full while the room is stuck, or for waiting too long (maxWait).
+	// full while the room is stuck, or for waiting too long (MaxWait).
 	answers, shed := 0, 0
 	for ; answers < sent; answers++ {
 		if shed > 0 && bus.stuck != nil {

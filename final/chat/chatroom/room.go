@@ -28,19 +28,42 @@ type room struct {
 	recent  [][]byte        // the last messages, oldest first
 	guests  int             // for naming clients that gave no name
 	news                    // arrivals or departures not yet told (news.go)
+
+	behindSince time.Time // lines have waited longer than shedAfter since (behind)
 }
 
 // A room that cannot keep up (too many lines for its clients, on a machine
-// too busy) sheds rather than queue for ever: a line that waited for the
-// room longer than maxWait, or found sayQueue lines waiting, is not said,
-// and its sender is told (busyLine). So a line is late by at most about
-// maxWait, where a backlog in the readers' sockets grew for as long as the
-// overload lasted (docs/chat.md#when-the-room-is-overloaded). sayQueue is
-// large, so that a burst the room clears in time is not shed.
+// too busy) sheds rather than queue for ever: a line that found sayQueue
+// lines waiting for the room, or waited longer than Config.MaxWait, is not
+// said, and its sender is told (busyLine). So a line is late by at most
+// about MaxWait, where a backlog in the readers' sockets grew for as long as
+// the overload lasted (docs/chat.md#when-the-room-is-overloaded). sayQueue
+// is large, so that a burst the room clears in time is not shed. Under an
+// overload that lasts, the room sheds sooner: once every line for MaxWait
+// has waited longer than a fifth of it, the queue is standing, not a burst,
+// and lines that waited longer than that are shed until one comes that did
+// not (a standing queue as CoDel, RFC 8289, finds one).
 const (
-	sayQueue = 4096
-	maxWait  = 500 * time.Millisecond
+	sayQueue       = 4096
+	defaultMaxWait = 500 * time.Millisecond
 )
+
+// behind reports whether the room sheds a line that waited wait for it,
+// taken at now (see sayQueue). behindSince is when the lines began to wait
+// longer than a fifth of MaxWait; zero if the last one did not.
+func (rm *room) behind(wait time.Duration, now time.Time) bool {
+	maxWait := rm.cfg.MaxWait
+	switch {
+	case wait > maxWait:
+		return true
+	case wait <= maxWait/5:
+		rm.behindSince = time.Time{}
+		return false
+	case rm.behindSince.IsZero():
+		rm.behindSince = now
+	}
+	return now.Sub(rm.behindSince) >= maxWait
+}
 
 // busyLine is what a sender is told when the room sheds its line.
 var busyLine = []byte("* the room is busy: your last message was not sent")
@@ -77,7 +100,7 @@ func (rm *room) run() {
 			}
 		case s := <-rm.say:
 			rm.announceHeld() // news in the order it happened
-			if time.Since(s.at) > maxWait {
+			if now := time.Now(); rm.behind(now.Sub(s.at), now) {
 				s.from.push(busyLine)
 			} else if rm.clients[s.from] {
 				line := fmt.Appendf(nil, "%s: %s", s.from.name, s.text)

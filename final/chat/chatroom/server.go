@@ -40,6 +40,12 @@ type Config struct {
 	Rate    float64 // messages a client may send per second, on average
 	Burst   int     // messages a client may send at once, above the rate
 
+	// MaxWait is how long a line may wait for the room before it is shed,
+	// and its sender told; under an overload that lasts the room sheds
+	// lines that waited a fifth of it (docs/chat.md#when-the-room-is-overloaded).
+	// 0 means 500 ms.
+	MaxWait time.Duration
+
 	Bus    Bus    // nil: the room is all on this server
 	Server string // this server's name on Bus (ValidServer)
 
@@ -48,12 +54,14 @@ type Config struct {
 	writers    int           // 0: two per processor (newWriters); a test takes fewer
 }
 
-// AddFlags registers the room's flags (-queue, -history, -rate, -burst) on fs.
+// AddFlags registers the room's flags (-queue, -history, -rate, -burst,
+// -max-wait) on fs.
 func (cfg *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&cfg.Queue, "queue", 1024, "messages that may wait for a client; a client that falls this far behind is disconnected with 1008")
 	fs.IntVar(&cfg.History, "history", 20, "recent messages a newcomer gets")
 	fs.Float64Var(&cfg.Rate, "rate", defaultRate, "messages a client may send per second, on average; a client that sends faster (after -burst) is disconnected with 1008")
 	fs.IntVar(&cfg.Burst, "burst", defaultBurst, "messages a client may send at once, above -rate")
+	fs.DurationVar(&cfg.MaxWait, "max-wait", defaultMaxWait, "how long a line may wait for an overloaded room before it is dropped and its sender told")
 }
 
 // Check reports what is wrong with the flags' values, if anything.
@@ -63,6 +71,9 @@ func (cfg *Config) Check() error {
 	}
 	if cfg.Rate <= 0 || cfg.Burst < 1 {
 		return errors.New("chat: -rate must be more than 0 and -burst at least 1 (a client may send one message at least)")
+	}
+	if cfg.MaxWait < 0 {
+		return errors.New("chat: -max-wait must not be negative")
 	}
 	return nil
 }
@@ -76,6 +87,9 @@ func (cfg *Config) Check() error {
 func NewServer(out io.Writer, cfg *Config) *websocket.Server {
 	if cfg.Rate == 0 { // the zero Config gets the flags' defaults
 		cfg.Rate, cfg.Burst = defaultRate, defaultBurst
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = defaultMaxWait
 	}
 	if cfg.Bus == nil {
 		cfg.Bus = alone{}

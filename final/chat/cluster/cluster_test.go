@@ -25,8 +25,9 @@ func TestEveryClientGetsEveryMessageOnceInOrder(t *testing.T) {
 		servers = append(servers, startChat(t, ns.ClientURL(), name))
 	}
 	members := make([]*member, clients)
-	for i := range members {
+	for i := range members { // one at a time: each server counts its own in order
 		members[i] = enter(t, servers[i%len(servers)], fmt.Sprintf("c%d", i))
+		servers[i%len(servers)].waitLog(t, fmt.Sprintf(": c%d joined the room", i), "the room takes the newcomers in the order they come")
 	}
 	// Everyone is in once the first one heard of the last one's arrival
 	// (through the bus when they are on different servers).

@@ -43,7 +43,9 @@ type chat struct {
 func startChat(t testing.TB, url, name string) *chat {
 	t.Helper()
 	c := &chat{out: &syncBuffer{}}
-	s, bus := newServer(c.out, &chatroom.Config{Queue: 4096, History: 0, Rate: 1e6, Burst: 1e6, Server: name})
+	// MaxWait: a test machine too loaded for a room to take each line within
+	// half a second must not make it shed the lines the tests count.
+	s, bus := newServer(c.out, &chatroom.Config{Queue: 4096, History: 0, Rate: 1e6, Burst: 1e6, MaxWait: time.Hour, Server: name})
 	c.bus = bus
 	require.NoError(t, bus.connect(url, name))
 	require.NoError(t, bus.nc.Flush(), "the subscription is on the bus before any client comes")

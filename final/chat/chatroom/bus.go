@@ -55,15 +55,12 @@ type Message struct {
 	Here   int    `json:"here,omitempty"` // after Joined or Left: how many are on that server
 }
 
-// line is how m reads on this server's pages: the name with its server
-// after an @, which no name in a room may hold, so that alice on 8003 is
-// never the alice of this server; and the count of its server, not this
-// one's.
+// line is how what m says reads on this server's pages: the name with its
+// server after an @, which no name in a room may hold, so that alice on 8003
+// is never the alice of this server. (Its news reads the same way, with the
+// count of its server, not this one's: newsLine.)
 func (m Message) line() []byte {
-	if m.Event == Said {
-		return fmt.Appendf(nil, "%s@%s: %s", m.Name, m.Server, m.Text)
-	}
-	return fmt.Appendf(nil, "* %s@%s %s (%d on %s)", m.Name, m.Server, m.Event, m.Here, m.Server)
+	return fmt.Appendf(nil, "%s@%s: %s", m.Name, m.Server, m.Text)
 }
 
 // check reports why m may not reach this room's clients, if it may not: it

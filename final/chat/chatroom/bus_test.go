@@ -5,6 +5,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wsfromscratch/websocket-go/final/internal/wstest"
 )
@@ -108,5 +112,28 @@ func TestTheBusDeliversOnlyWhatARoomWouldSay(t *testing.T) {
 			mallory.Publish(Message{Server: "b", Event: Said, Name: "bob", Text: tt.name})
 			alice.nextMessage(t, "bob@b: "+tt.name, "a message that breaks the room's rules never reaches a browser (docs/chat.md#the-wire-format-on-the-bus)")
 		})
+	}
+}
+
+// handBus is a bus the test hands messages to, as if another server had
+// published them.
+type handBus struct{ deliver func(Message) }
+
+func (*handBus) Publish(Message)                   {}
+func (b *handBus) Subscribe(deliver func(Message)) { b.deliver = deliver }
+
+func TestNewsFromAnotherServerIsHeldToo(t *testing.T) {
+	bus := &handBus{}
+	addr, _ := startChat(t, 0, Config{Queue: 64, History: 20, Bus: bus, Server: "a", newsWindow: time.Hour, newsPause: time.Hour}) // the window ends when something else happens
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "the first news in a while is told at once")
+	for i, name := range []string{"bob", "carol", "dave", "erin"} {
+		bus.deliver(Message{Server: "b", Event: Joined, Name: name, Here: i + 1})
+	}
+	bus.deliver(Message{Server: "b", Event: Said, Name: "bob", Text: "hi"})
+	for _, want := range []string{"* bob@b, carol@b, dave@b and 1 other joined (4 on b)", "bob@b: hi"} {
+		got, err := alice.line()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "another server's joins within a window are one line, with its count, told before what is said next (docs/chat.md#joins-at-scale)")
 	}
 }

@@ -228,20 +228,22 @@ func TestLeavesAtOnceAreAnnouncedTogether(t *testing.T) {
 
 func TestNewsLine(t *testing.T) {
 	for _, tc := range []struct {
-		name, event string
-		names       []string
-		want        string
+		name, server, event string
+		names               []string
+		want                string
 	}{
-		{"one newcomer", Joined, []string{"a"}, "* a joined (9 here)"},
-		{"two", Joined, []string{"a", "b"}, "* a and b joined (9 here)"},
-		{"three, all named", Joined, []string{"a", "b", "c"}, "* a, b and c joined (9 here)"},
-		{"one more than are named", Joined, []string{"a", "b", "c", "d"}, "* a, b, c and 1 other joined (9 here)"},
-		{"many", Joined, []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others joined (9 here)"},
-		{"one leaves", Left, []string{"a"}, "* a left (9 here)"},
-		{"many leave", Left, []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others left (9 here)"},
+		{"one newcomer", "", Joined, []string{"a"}, "* a joined (9 here)"},
+		{"two", "", Joined, []string{"a", "b"}, "* a and b joined (9 here)"},
+		{"three, all named", "", Joined, []string{"a", "b", "c"}, "* a, b and c joined (9 here)"},
+		{"one more than are named", "", Joined, []string{"a", "b", "c", "d"}, "* a, b, c and 1 other joined (9 here)"},
+		{"many", "", Joined, []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others joined (9 here)"},
+		{"one leaves", "", Left, []string{"a"}, "* a left (9 here)"},
+		{"many leave", "", Left, []string{"a", "b", "c", "d", "e"}, "* a, b, c and 2 others left (9 here)"},
+		{"one on another server", "s2", Joined, []string{"a"}, "* a@s2 joined (9 on s2)"},
+		{"many on another server", "s2", Left, []string{"a", "b", "c", "d"}, "* a@s2, b@s2, c@s2 and 1 other left (9 on s2)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, string(newsLine(tc.event, tc.names, 9)), "docs/chat.md#joins-at-scale")
+			assert.Equal(t, tc.want, string(newsLine(kind{tc.server, tc.event}, tc.names, 9)), "docs/chat.md#joins-at-scale")
 		})
 	}
 }

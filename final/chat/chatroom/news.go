@@ -21,22 +21,27 @@ const (
 	namedInNews   = 3 // the names a line of news gives; it counts the others
 )
 
+// A kind of news: what the names did (Joined or Left), and on which server
+// ("" for this one: news from the bus is held too, per server).
+type kind struct{ server, event string }
+
 // news is what the room holds back to tell together; only the room's
 // goroutine touches it.
 type news struct {
-	event   string   // Joined or Left: what the held names did
+	kind    kind
 	held    []string // who did it, in order
+	here    int      // for another server's news: how many are on it after the last held
 	holding bool     // a window is open: news waits for a pause or its end
 	window  time.Duration
 	ends    time.Time   // when the open window ends
 	timer   *time.Timer // sends on the room's tick at a pause or the window's end
 }
 
-// hold tells this server's clients, now or soon, that name joined or left
-// (event).
-func (rm *room) hold(event, name string) {
-	rm.toldBefore(event)
-	rm.event, rm.held = event, append(rm.held, name)
+// hold tells this server's clients, now or soon, that name did what k
+// says; here is how many are on k's server after it, if that is another.
+func (rm *room) hold(k kind, name string, here int) {
+	rm.toldBefore(k)
+	rm.kind, rm.held, rm.here = k, append(rm.held, name), here
 	now := time.Now()
 	if !rm.holding { // the first news in a while is told at once
 		rm.announceHeld()
@@ -62,11 +67,11 @@ func (rm *room) windowEnded() {
 	rm.timer.Reset(rm.window)
 }
 
-// toldBefore tells the news held if it is not of event, so that the news
+// toldBefore tells the news held if it is not of kind k, so that the news
 // keeps the order in which things happened: call it before what changes the
 // room (a newcomer hears of nobody who left before it came).
-func (rm *room) toldBefore(event string) {
-	if rm.event != event {
+func (rm *room) toldBefore(k kind) {
+	if rm.kind != k {
 		rm.announceHeld()
 	}
 }
@@ -76,16 +81,28 @@ func (rm *room) announceHeld() {
 	if len(rm.held) == 0 {
 		return
 	}
-	line := newsLine(rm.event, rm.held, len(rm.clients))
+	here := rm.here
+	if rm.kind.server == "" {
+		here = len(rm.clients)
+	}
+	line := newsLine(rm.kind, rm.held, here)
 	rm.held = rm.held[:0]
 	rm.broadcast(line)
 }
 
 // newsLine is one line of news: "* alice joined (3 here)", "* alice and bob
 // left (1 here)", up to namedInNews names, then "* alice, bob, carol and 97
-// others joined (100 here)".
-func newsLine(event string, names []string, here int) []byte {
-	shown, others := names[:min(len(names), namedInNews)], len(names)-namedInNews
+// others joined (100 here)"; news from another server names its members
+// and counts them as Message.line does: "* bob@b and carol@b joined (2 on b)".
+func newsLine(k kind, names []string, here int) []byte {
+	shown := make([]string, min(len(names), namedInNews))
+	for i := range shown {
+		shown[i] = names[i]
+		if k.server != "" {
+			shown[i] += "@" + k.server
+		}
+	}
+	others := len(names) - namedInNews
 	line := append([]byte("* "), strings.Join(shown[:len(shown)-1], ", ")...)
 	switch {
 	case others == 1:
@@ -97,5 +114,8 @@ func newsLine(event string, names []string, here int) []byte {
 	default:
 		line = append(line, shown[0]...)
 	}
-	return fmt.Appendf(line, " %s (%d here)", event, here)
+	if k.server != "" {
+		return fmt.Appendf(line, " %s (%d on %s)", k.event, here, k.server)
+	}
+	return fmt.Appendf(line, " %s (%d here)", k.event, here)
 }

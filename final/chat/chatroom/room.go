@@ -94,7 +94,7 @@ func (rm *room) run() {
 			rm.windowEnded()
 		case c := <-rm.leave:
 			if rm.clients[c] {
-				rm.toldBefore(Left)
+				rm.toldBefore(kind{event: Left})
 				rm.remove(c, false)
 				rm.announce(c, Left)
 			}
@@ -109,11 +109,13 @@ func (rm *room) run() {
 				rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: Said, Name: s.from.name, Text: string(s.text)})
 			}
 		case m := <-rm.remote: // checked by NewServer's deliver
+			if m.Event != Said { // news of another server's members, held as ours is
+				rm.hold(kind{m.Server, m.Event}, m.Name, m.Here)
+				break
+			}
 			rm.announceHeld()
 			line := m.line()
-			if m.Event == Said {
-				rm.remember(line)
-			}
+			rm.remember(line)
 			rm.broadcast(line)
 		}
 	}
@@ -127,7 +129,7 @@ func (rm *room) enter(c *client) {
 	for _, line := range rm.recent {
 		c.push(line)
 	}
-	rm.toldBefore(Joined) // a newcomer hears of nobody who left before it came
+	rm.toldBefore(kind{event: Joined}) // a newcomer hears of nobody who left before it came
 	rm.clients[c] = true
 	rm.logger.Printf("%s: %s joined the room (%d here)", c.addr, c.name, len(rm.clients))
 	rm.announce(c, Joined)
@@ -137,7 +139,7 @@ func (rm *room) enter(c *client) {
 // at once, the clients of this server with the news held (news.go).
 func (rm *room) announce(c *client, event string) {
 	rm.cfg.Bus.Publish(Message{Server: rm.cfg.Server, Event: event, Name: c.name, Here: len(rm.clients)})
-	rm.hold(event, c.name)
+	rm.hold(kind{event: event}, c.name, 0)
 }
 
 // remove takes c out of the room and stops writing to it once its queue is
@@ -159,7 +161,7 @@ func (rm *room) broadcast(line []byte) {
 		}
 	}
 	if len(dropped) > 0 {
-		rm.toldBefore(Left)
+		rm.toldBefore(kind{event: Left})
 	}
 	for _, c := range dropped {
 		rm.remove(c, true)

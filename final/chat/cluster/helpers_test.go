@@ -109,11 +109,24 @@ func (m *member) line() (string, error) {
 // waitLine reads lines until one equals want.
 func (m *member) waitLine(want, hint string) {
 	m.t.Helper()
+	m.waitMatch(want, hint, func(line string) bool { return line == want })
+}
+
+// waitLineEnding reads lines until one ends with suffix: news, which may
+// name others with the one awaited (docs/chat.md#joins-at-scale).
+func (m *member) waitLineEnding(suffix, hint string) {
+	m.t.Helper()
+	m.waitMatch("… "+suffix, hint, func(line string) bool { return strings.HasSuffix(line, suffix) })
+}
+
+// waitMatch reads lines until one matches; want says which, for the failure.
+func (m *member) waitMatch(want, hint string, match func(string) bool) {
+	m.t.Helper()
 	var seen []string
 	for {
 		got, err := m.line()
 		require.NoError(m.t, err, "waiting for %q (%s); last lines: %q", want, hint, seen[max(0, len(seen)-5):])
-		if got == want {
+		if match(got) {
 			return
 		}
 		seen = append(seen, got)

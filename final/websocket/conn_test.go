@@ -276,23 +276,35 @@ type countedWrites struct {
 
 func (c *countedWrites) Write(p []byte) (int, error) { c.n++; return c.Conn.Write(p) }
 
-func TestWriteMessagesSendsSmallMessagesInOneWrite(t *testing.T) {
-	msgs := [][]byte{[]byte("one"), []byte(""), []byte(strings.Repeat("three ", 100))}
-	for _, client := range []bool{false, true} {
-		t.Run(map[bool]string{false: "from the server, unmasked", true: "from a client, masked"}[client], func(t *testing.T) {
-			a, b := net.Pipe()
-			defer a.Close()
-			w := &countedWrites{Conn: a}
-			writer := newConn(w, nil, Options{PingInterval: -1, WriteTimeout: -1}, client)
-			reader := newConn(b, nil, Options{PingInterval: -1, IdleTimeout: -1}, !client)
-			go func() { assert.NoError(t, writer.WriteMessages(TextMessage, msgs...)) }()
-			for i, want := range msgs {
-				typ, got, err := reader.ReadMessage()
-				require.NoError(t, err, "message %d", i)
-				assert.Equal(t, TextMessage, typ)
-				assert.Equal(t, string(want), string(got), "each message arrives whole, in order (RFC 6455 §5.4)")
-			}
-			assert.Equal(t, 1, w.n, "messages that fit the write buffer leave in one write call")
-		})
+func TestSmallFramesLeaveInOneWrite(t *testing.T) {
+	needMessageLayer(t) // the reader reads with it
+	parts := [][]byte{[]byte("one"), []byte(""), []byte(strings.Repeat("three ", 100))}
+	whole := string(bytes.Join(parts, nil))
+	tests := []struct {
+		name  string
+		write func(c *Conn) error
+		want  []string // the messages the reader gets
+	}{
+		{"WriteMessages", func(c *Conn) error { return c.WriteMessages(TextMessage, parts...) }, []string{"one", "", strings.Repeat("three ", 100)}},
+		{"WriteFragments", func(c *Conn) error { return c.WriteFragments(TextMessage, parts...) }, []string{whole}},
+	}
+	for _, tt := range tests {
+		for _, client := range []bool{false, true} {
+			t.Run(tt.name+map[bool]string{false: " from the server, unmasked", true: " from a client, masked"}[client], func(t *testing.T) {
+				a, b := net.Pipe()
+				defer a.Close()
+				w := &countedWrites{Conn: a}
+				writer := newConn(w, nil, Options{PingInterval: -1, WriteTimeout: -1}, client)
+				reader := newConn(b, nil, Options{PingInterval: -1, IdleTimeout: -1}, !client)
+				go func() { assert.NoError(t, tt.write(writer)) }()
+				for i, want := range tt.want {
+					typ, got, err := reader.ReadMessage()
+					require.NoError(t, err, "message %d", i)
+					assert.Equal(t, TextMessage, typ)
+					assert.Equal(t, want, string(got), "each message arrives whole, in order (RFC 6455 §5.4)")
+				}
+				assert.Equal(t, 1, w.n, "frames that fit the write buffer leave in one write call")
+			})
+		}
 	}
 }

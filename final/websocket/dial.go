@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ const maxRefusalBody = 4 << 10
 // Dial opens a WebSocket connection to a ws:// or wss:// URL (RFC 6455
 // §4.1) and returns it, with the server's response. ctx bounds the dial and
 // the opening handshake only: cancel it afterwards, the connection goes on.
+// Whatever ctx allows, the handshake (TLS included) must finish within
+// Options.IdleTimeout of the TCP connection, as a connection that says
+// nothing for that long is cut: a silent server is not waited for for ever.
 // If the server refuses (an answer other than 101), the response comes back
 // with the error, its body cut to 4 KiB, so the caller can see why; an
 // answer that breaks §4.1 (a wrong Sec-WebSocket-Accept, a subprotocol or
@@ -71,15 +75,19 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.R
 	if err != nil {
 		return nil, nil, fmt.Errorf("websocket: %w", err)
 	}
-	rwc, err := dialURL(ctx, u, &o)
+	idle := o.Options.withDefaults().IdleTimeout
+	rwc, err := dialURL(ctx, u, &o, idle)
 	if err != nil {
 		return nil, nil, fmt.Errorf("websocket: dial %s: %w", u.Redacted(), err)
 	}
 	// A ctx that ends interrupts the handshake's reads and writes.
 	stop := context.AfterFunc(ctx, func() { rwc.SetDeadline(time.Unix(1, 0)) })
 	resp, br, agreed, err := openingHandshake(rwc, u, &o)
-	if !stop() && ctx.Err() != nil {
+	switch {
+	case !stop() && ctx.Err() != nil:
 		err = fmt.Errorf("websocket: the opening handshake with %s did not finish: %w", u.Host, ctx.Err())
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		err = fmt.Errorf("websocket: the opening handshake with %s did not finish within %v (Options.IdleTimeout): %w", u.Host, idle, err)
 	}
 	if err != nil {
 		rwc.Close()
@@ -92,7 +100,10 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.R
 }
 
 // dialURL opens the TCP connection to u's host, and TLS over it for wss://.
-func dialURL(ctx context.Context, u *url.URL, o *DialOptions) (net.Conn, error) {
+// From the moment TCP is open, the handshakes have idle to finish (none if
+// it is negative), whatever ctx says: a silent server is not waited for for
+// ever.
+func dialURL(ctx context.Context, u *url.URL, o *DialOptions, idle time.Duration) (net.Conn, error) {
 	port := map[string]string{"ws": "80", "wss": "443"}[u.Scheme]
 	if port == "" {
 		return nil, fmt.Errorf("the URL's scheme must be ws or wss, not %q", u.Scheme)
@@ -106,8 +117,14 @@ func dialURL(ctx context.Context, u *url.URL, o *DialOptions) (net.Conn, error) 
 		dial = (&net.Dialer{}).DialContext
 	}
 	rwc, err := dial(ctx, "tcp", addr)
-	if err != nil || u.Scheme == "ws" {
-		return rwc, err
+	if err != nil {
+		return nil, err
+	}
+	if idle > 0 {
+		rwc.SetDeadline(time.Now().Add(idle))
+	}
+	if u.Scheme == "ws" {
+		return rwc, nil
 	}
 	cfg := &tls.Config{}
 	if o.TLSConfig != nil {

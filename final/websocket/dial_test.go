@@ -231,6 +231,19 @@ func TestDialRefusesABrokenHandshake(t *testing.T) {
 	}
 }
 
+func TestDialGivesUpOnASilentServer(t *testing.T) {
+	needClientKey(t)
+	url := rawServer(t, func(conn net.Conn, _ *http.Request) {
+		conn.Read(make([]byte, 1)) // says nothing until the client gives up
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // only so that a broken Dial fails, not hangs
+	defer cancel()
+	_, _, err := Dial(ctx, url, &DialOptions{Options: Options{IdleTimeout: 100 * time.Millisecond}})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "did not finish within 100ms (Options.IdleTimeout)",
+		"without a deadline on ctx, the opening handshake must still end: a silent server is not waited for for ever (docs/client.md)")
+}
+
 func TestDialReturnsTheRefusal(t *testing.T) {
 	_, addr, _ := startServer(t, testServer())
 	_, resp, err := Dial(context.Background(), "ws://"+addr+"/xxoo", &DialOptions{Header: http.Header{"Origin": {"https://evil.example"}}})

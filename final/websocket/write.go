@@ -103,7 +103,8 @@ func (c *Conn) send(opcode, rsv byte, payload []byte, inflated int) error {
 // WriteFragments sends one message of type typ as len(parts) frames, a part
 // in each (RFC 6455 §5.4), uncompressed: for a message sent as its pieces
 // come, or to see how a peer reassembles one (final/client's /frag). No
-// other writer's frame comes between them; a ping waits for the last.
+// other writer's frame comes between them; a ping waits for the last. Like
+// WriteMessages, small parts leave together, in one write call.
 func (c *Conn) WriteFragments(typ MessageType, parts ...[]byte) error {
 	if typ != TextMessage && typ != BinaryMessage {
 		return errNotAData
@@ -111,16 +112,16 @@ func (c *Conn) WriteFragments(typ MessageType, parts ...[]byte) error {
 	if len(parts) == 0 {
 		parts = [][]byte{nil} // one empty frame
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	opcode := byte(typ)
-	for i, p := range parts {
-		if err := c.writeFrame(frameHeader{fin: i == len(parts)-1, opcode: opcode}, p, 0); err != nil {
-			return err
+	return c.writeFrames(byte(typ), func(bw *bufio.Writer) (size int, err error) {
+		opcode := byte(typ)
+		for i, p := range parts {
+			if err := c.bufferFrame(bw, frameHeader{fin: i == len(parts)-1, opcode: opcode}, p, 0); err != nil {
+				return size, err
+			}
+			opcode, size = continuationFrame, size+len(p)
 		}
-		opcode = continuationFrame
-	}
-	return nil
+		return size, nil
+	})
 }
 
 // WriteMessages sends each of msgs as a message of type typ, one frame
@@ -134,22 +135,34 @@ func (c *Conn) WriteMessages(typ MessageType, msgs ...[]byte) error {
 	if typ != TextMessage && typ != BinaryMessage {
 		return errNotAData
 	}
+	return c.writeFrames(byte(typ), func(bw *bufio.Writer) (size int, err error) {
+		for _, p := range msgs {
+			if err := c.bufferMessage(bw, byte(typ), p); err != nil {
+				return size, err
+			}
+			size += len(p)
+		}
+		return size, nil
+	})
+}
+
+// writeFrames writes the frames that put buffers, under c.mu, through one
+// lent write buffer flushed once; put returns their payloads' size. One
+// clock reading serves them all: time.Now costs more than a small frame.
+func (c *Conn) writeFrames(opcode byte, put func(bw *bufio.Writer) (size int, err error)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now() // one clock reading for the batch: time.Now costs more than a small frame
-	if err := c.canWrite(frameHeader{opcode: byte(typ)}, nil, now); err != nil {
+	now := time.Now()
+	if err := c.canWrite(frameHeader{opcode: opcode}, nil, now); err != nil {
 		return err
 	}
 	w := lendWriter(c)
 	defer w.giveBack()
-	size := 0
-	for _, p := range msgs {
-		if err := c.bufferMessage(w.bw, byte(typ), p); err != nil {
-			return c.writeFailed(err)
-		}
-		size += len(p)
+	size, err := put(w.bw)
+	if err != nil {
+		return c.writeFailed(err)
 	}
-	return c.flush(w.bw, byte(typ), now, size)
+	return c.flush(w.bw, opcode, now, size)
 }
 
 // bufferMessage puts one message into bw as one final frame, compressed if

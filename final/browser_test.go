@@ -35,7 +35,7 @@ func TestBrowserEchoesThroughThePage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page := browser.Open("http://" + addr + "/?auto=" + url.QueryEscape(tt.text))
+			page := browser.In(t).Open("http://" + addr + "/?auto=" + url.QueryEscape(tt.text))
 			var log []string
 			wstest.WaitUntil(t, "the page should show status open and the echo", func() (bool, string) {
 				doc := page.DOM()

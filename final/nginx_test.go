@@ -102,7 +102,7 @@ func TestPingsKeepAConnectionThroughNginx(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := startBehindNginx(t, "1s", func(s *websocket.Server, _ string) { s.PingInterval = tt.ping })
-			page := browser.Open("https://" + b.proxy + "/?auto=hello")
+			page := browser.In(t).Open("https://" + b.proxy + "/?auto=hello")
 			waitForEcho(t, page, "hello", b.out)
 			time.Sleep(3 * time.Second) // three proxy_read_timeouts without a message
 			if !tt.stayOpen {
@@ -191,9 +191,9 @@ func TestCrossOriginPageRefusedThroughNginx(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := startBehindNginx(t, "60s", func(s *websocket.Server, proxy string) { s.Origins = tt.origins(proxy) })
-			same := browser.Open("https://" + b.proxy + "/?auto=hello")
+			same := browser.In(t).Open("https://" + b.proxy + "/?auto=hello")
 			waitForEcho(t, same, "hello", b.out) // the public origin itself is let in
-			other := browser.Open("http://" + b.direct + "/")
+			other := browser.In(t).Open("http://" + b.direct + "/")
 			other.Eval(`window.result = "pending"; var ws = new WebSocket("wss://` + b.proxy + `/");
 				ws.onopen = function () { result = "open"; };
 				ws.onclose = function (e) { if (result === "pending") { result = "closed " + e.code; } };`)

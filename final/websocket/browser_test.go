@@ -23,7 +23,7 @@ ws.onclose = (e) => { if (!document.title.startsWith("open")) document.title = "
 func openFromPage(t *testing.T, browser *wstest.Browser, pageAddr, wsAddr, want string, protocols ...string) {
 	t.Helper()
 	fragment := url.PathEscape(strings.Join(append([]string{"ws://" + wsAddr + "/xxoo"}, protocols...), " "))
-	page := browser.Open("http://" + pageAddr + "/#" + fragment)
+	page := browser.In(t).Open("http://" + pageAddr + "/#" + fragment)
 	wstest.WaitUntil(t, "the page should say "+want, func() (bool, string) {
 		title := page.Eval("document.title")
 		return title == want, "title " + title

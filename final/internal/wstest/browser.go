@@ -36,10 +36,19 @@ var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--d
 // one's DOM while the others go on. The protocol runs over a WebSocket; the
 // client is golang.org/x/net/websocket, which shares no code with ours.
 type Browser struct {
-	t    *testing.T
-	ws   *websocket.Conn
-	next int
+	t         *testing.T // the test that a failure fails (In)
+	*devtools            // shared by every Browser In a test
 }
+
+// devtools is the connection to Chromium's DevTools.
+type devtools struct {
+	ws   *websocket.Conn
+	next int // the id of the last command sent
+}
+
+// In is the browser for a subtest t: a failure of a call, or of a page it
+// opens, fails t, not the test that started the browser.
+func (b *Browser) In(t *testing.T) *Browser { return &Browser{t: t, devtools: b.devtools} }
 
 // StartBrowser starts Chromium for the length of the test; without one the
 // test is skipped (failed under CI).
@@ -85,7 +94,7 @@ func StartBrowser(t *testing.T) *Browser {
 	require.NoError(t, err, "connecting to Chromium's DevTools")
 	ws.SetDeadline(time.Now().Add(2 * time.Minute))
 	t.Cleanup(func() { ws.Close() })
-	return &Browser{t: t, ws: ws}
+	return &Browser{t: t, devtools: &devtools{ws: ws}}
 }
 
 // call sends one DevTools command and returns its result; events that come

@@ -29,7 +29,7 @@ type room struct {
 	guests  int             // for naming clients that gave no name
 	news                    // arrivals or departures not yet told (news.go)
 
-	behindSince time.Time // lines have waited longer than shedAfter since (behind)
+	behindSince time.Time // lines have waited longer than a fifth of MaxWait since (behind)
 }
 
 // A room that cannot keep up (too many lines for its clients, on a machine

@@ -108,7 +108,8 @@ func (ws *writers) next(w *writer) *client {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if len(ws.ready) == 0 {
-		ws.running = slices.Delete(ws.running, slices.Index(ws.running, w), slices.Index(ws.running, w)+1)
+		i := slices.Index(ws.running, w)
+		ws.running = slices.Delete(ws.running, i, i+1)
 		return nil
 	}
 	c := ws.ready[0]

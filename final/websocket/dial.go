@@ -56,8 +56,9 @@ const maxRefusalBody = 4 << 10
 // §4.1) and returns it, with the server's response. ctx bounds the dial and
 // the opening handshake only: cancel it afterwards, the connection goes on.
 // Whatever ctx allows, the handshake (TLS included) must finish within
-// Options.IdleTimeout of the TCP connection, as a connection that says
-// nothing for that long is cut: a silent server is not waited for for ever.
+// Options.IdleTimeout of the TCP connection (unless it is negative), as a
+// connection that says nothing for that long is cut: a silent server is not
+// waited for for ever.
 // If the server refuses (an answer other than 101), the response comes back
 // with the error, its body cut to 4 KiB, so the caller can see why; an
 // answer that breaks §4.1 (a wrong Sec-WebSocket-Accept, a subprotocol or

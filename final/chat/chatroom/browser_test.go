@@ -22,9 +22,7 @@ func TestTwoBrowserPagesTalk(t *testing.T) {
 	}
 	browser := wstest.StartBrowser(t)
 	addr, out := startChat(t, 0, Config{Queue: 64, History: 20})
-	open := func(name, say string) *wstest.Page {
-		return browser.Open("http://" + addr + "/?name=" + name + "&auto=" + url.QueryEscape(say))
-	}
+	open := func(name, say string) *wstest.Page { return openAs(browser, addr, name, say) }
 	// shows waits until page lists want.
 	shows := func(page *wstest.Page, want, hint string) {
 		t.Helper()
@@ -69,9 +67,7 @@ func TestNoMessageOrNamePassesForAnotherMember(t *testing.T) {
 	}
 	browser := wstest.StartBrowser(t)
 	addr, out := startChat(t, 0, Config{Queue: 64, History: 20})
-	open := func(name, say string) *wstest.Page {
-		return browser.Open("http://" + addr + "/?name=" + url.QueryEscape(name) + "&auto=" + url.QueryEscape(say))
-	}
+	open := func(name, say string) *wstest.Page { return openAs(browser, addr, name, say) }
 	bob := browser.Open("http://" + addr + "/?name=bob")
 	type entry struct {
 		Text, Name string
@@ -111,4 +107,10 @@ func TestNoMessageOrNamePassesForAnotherMember(t *testing.T) {
 		assert.Zero(t, e.Edge, "%.40q: a line of a message starts where an entry starts, so it reads as a line of its own (docs/chat.md#the-wire-format)", e.Text)
 		assert.NotContains(t, e.Text, "* alice left", "a message with a line break reached the page")
 	}
+}
+
+// openAs opens the chat page of the server at addr as name, which says say
+// once the page is open.
+func openAs(browser *wstest.Browser, addr, name, say string) *wstest.Page {
+	return browser.Open("http://" + addr + "/?name=" + url.QueryEscape(name) + "&auto=" + url.QueryEscape(say))
 }

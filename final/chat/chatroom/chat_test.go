@@ -111,6 +111,34 @@ func (m member) nextMessage(t testing.TB, want, hint string) {
 	}
 }
 
+func TestConfigCheckRefusesWhatCannotWork(t *testing.T) {
+	good := Config{Queue: 1024, History: 20, Rate: 5, Burst: 20, MaxWait: 500 * time.Millisecond}
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   string // in the error; "" for none
+	}{
+		{"the flags' defaults", func(*Config) {}, ""},
+		{"no queue", func(c *Config) { c.Queue = 0 }, "-queue must be at least 1"},
+		{"history as long as the queue", func(c *Config) { c.History = c.Queue }, "more than -history"},
+		{"no rate", func(c *Config) { c.Rate = 0 }, "-rate must be more than 0"},
+		{"no burst", func(c *Config) { c.Burst = 0 }, "-burst at least 1"},
+		{"a negative -max-wait", func(c *Config) { c.MaxWait = -time.Second }, "-max-wait must not be negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := good
+			tt.change(&cfg)
+			err := cfg.Check()
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want, "a flag's value the room cannot work with is refused at start, with the flag named (docs/chat.md)")
+		})
+	}
+}
+
 func TestEveryoneGetsEveryMessageInOrder(t *testing.T) {
 	const clients, messages = 30, 20
 	// MaxWait: a test machine too loaded for the room to take each line

@@ -7,8 +7,10 @@ package main
 // in the measured window, the time from send to delivery (p50, p99), the
 // server's CPU time and write system calls per delivery (from /proc), its
 // memory per client after the joins and before anyone talks, how many
-// clients it dropped, how fast the N clients joined, and how many lines
-// final's room shed (it tells the sender, see chatBusyLine).
+// clients it dropped, how fast the N clients' handshakes went and how fast
+// they joined (to the room's last news of them: gorilla's room sends none,
+// so its two are one figure), and how many lines final's room shed (it
+// tells the sender, see chatBusyLine).
 //
 // final's room sends each line as a message of its own; gorilla's example
 // joins the lines queued for a client into one message with "\n". So the
@@ -100,6 +102,7 @@ func runChat(p *process, cfg runConfig) ([]float64, error) {
 	if err := waitQuiet(rd.members, 30*time.Second); err != nil {
 		return nil, err
 	}
+	handshakes := float64(cfg.chatClients) / dialled.Seconds()
 	joins := float64(cfg.chatClients) / rd.settled(dialled).Seconds()
 	idle, err := rssGrowth(p, before, cfg.chatClients)
 	if err != nil {
@@ -117,7 +120,7 @@ func runChat(p *process, cfg runConfig) ([]float64, error) {
 	n := float64(len(lat))
 	return []float64{n / cfg.measure.Seconds(), pct(0.50), pct(0.99),
 		float64(cpu.Microseconds()) / n, float64(writes) / n, idle, float64(dropped),
-		joins, float64(shed) / cfg.measure.Seconds()}, nil
+		handshakes, joins, float64(shed) / cfg.measure.Seconds()}, nil
 }
 
 // settled is when the joins were over, on the round's clock: the last

@@ -94,8 +94,8 @@ func TestChatWorkload(t *testing.T) {
 			if v[6] != 0 {
 				t.Errorf("%v clients dropped at 10 × 20 msg/s", v[6])
 			}
-			if v[7] <= 0 || v[8] < 0 {
-				t.Errorf("joins/s = %v, lines shed = %v; want joins/s above 0, lines shed 0 or more (see chatRound.settled, tally)", v[7], v[8])
+			if v[7] <= 0 || v[8] <= 0 || v[8] > v[7] || v[9] < 0 {
+				t.Errorf("handshakes/s = %v, joins/s = %v, lines shed = %v; want handshakes/s and joins/s above 0, no more joins than handshakes a second, lines shed 0 or more (see chatRound.settled, tally)", v[7], v[8], v[9])
 			}
 		})
 	}

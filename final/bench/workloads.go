@@ -117,6 +117,7 @@ var workloads = []workload{
 			{"server write calls per delivery", "calls", false},
 			{"server RSS per idle client", "KiB", false},
 			{"clients dropped by the server", "clients", false},
+			{"handshakes/s, first dial to the last 101", "joins/s", true},
 			{"joins/s, first dial to the room's last news", "joins/s", true},
 			{"lines shed by the server", "lines/s", false},
 		},

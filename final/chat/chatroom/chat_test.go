@@ -223,6 +223,16 @@ func TestNewsIsToldWhenTheJoinsPause(t *testing.T) {
 	alice.waitLine(t, "* bob joined (2 here)", "the news held is told once the joins pause (newsPause), not only when the window ends (docs/chat.md#joins-at-scale)")
 }
 
+func TestNewsIsToldWhenItsWindowEnds(t *testing.T) {
+	addr, _ := startChat(t, 0, Config{Queue: 64, History: 20, newsWindow: 100 * time.Millisecond, newsPause: time.Hour}) // only the window's end tells the news
+	alice := enter(t, addr, "alice")
+	alice.waitLine(t, "* alice joined (1 here)", "the first newcomer in a while is announced at once")
+	for i, name := range []string{"bob", "carol"} {
+		enter(t, addr, name)
+		alice.waitLine(t, fmt.Sprintf("* %s joined (%d here)", name, i+2), "news held is told at the latest when its window ends (newsWindow), even while more keeps coming (docs/chat.md#joins-at-scale)")
+	}
+}
+
 func TestLeavesAtOnceAreAnnouncedTogether(t *testing.T) {
 	addr, out := startChat(t, 0, Config{Queue: 64, History: 20, newsWindow: time.Hour, newsPause: time.Hour}) // the window ends when something else happens
 	alice := enter(t, addr, "alice")

@@ -10,15 +10,15 @@ import (
 // Each is news for every member: 5 000 clients joining one by one would be
 // 12.5 million lines. So the first news in a while is told at once, and
 // what follows is held and told together, in one line, when the joins (or
-// the leaves) pause for newsPause, or at the latest when the window ends.
-// While they keep coming the window doubles, up to maxNewsWindow: a crowd
-// that takes seconds to come in costs each member a few lines, and the last
-// of it is told newsPause after it came, not a window later.
+// the leaves) pause for newsPause, or at the latest when the window of
+// newsWindow ends. A crowd that keeps coming costs each member a line a
+// window, and the last of it is told newsPause after it came, not a window
+// later. Each line of news is a write to every member: a crowd that is in
+// before its window ends costs each member two lines, its first and its last.
 const (
-	newsWindow    = 100 * time.Millisecond
-	maxNewsWindow = time.Second
-	newsPause     = 20 * time.Millisecond
-	namedInNews   = 3 // the names a line of news gives; it counts the others
+	newsWindow  = time.Second
+	newsPause   = 20 * time.Millisecond
+	namedInNews = 3 // the names a line of news gives; it counts the others
 )
 
 // A kind of news: what the names did (Joined or Left), and on which server
@@ -29,10 +29,9 @@ type kind struct{ server, event string }
 // goroutine touches it.
 type news struct {
 	kind    kind
-	held    []string // who did it, in order
-	here    int      // for another server's news: how many are on it after the last held
-	holding bool     // a window is open: news waits for a pause or its end
-	window  time.Duration
+	held    []string    // who did it, in order
+	here    int         // for another server's news: how many are on it after the last held
+	holding bool        // a window is open: news waits for a pause or its end
 	ends    time.Time   // when the open window ends
 	timer   *time.Timer // sends on the room's tick at a pause or the window's end
 }
@@ -45,26 +44,28 @@ func (rm *room) hold(k kind, name string, here int) {
 	now := time.Now()
 	if !rm.holding { // the first news in a while is told at once
 		rm.announceHeld()
-		rm.holding, rm.window, rm.ends = true, rm.cfg.newsWindow, now.Add(rm.cfg.newsWindow)
-		rm.timer.Reset(rm.cfg.newsWindow)
+		rm.openWindow(now)
 		return
 	}
 	rm.timer.Reset(min(rm.cfg.newsPause, rm.ends.Sub(now)))
 }
 
 // windowEnded runs on the room's tick: at a pause in the news, or at the
-// end of the window. News held is told, and the next is held for a window
-// twice as long; a window with no news closes, and the next news is told at
-// once.
+// end of the window. News held is told, and the next is held for a new
+// window; a window with no news closes, and the next news is told at once.
 func (rm *room) windowEnded() {
 	if len(rm.held) == 0 {
 		rm.holding = false
 		return
 	}
 	rm.announceHeld()
-	rm.window = min(2*rm.window, maxNewsWindow)
-	rm.ends = time.Now().Add(rm.window)
-	rm.timer.Reset(rm.window)
+	rm.openWindow(time.Now())
+}
+
+// openWindow holds the news that comes for a window from now.
+func (rm *room) openWindow(now time.Time) {
+	rm.holding, rm.ends = true, now.Add(rm.cfg.newsWindow)
+	rm.timer.Reset(rm.cfg.newsWindow)
 }
 
 // toldBefore tells the news held if it is not of kind k, so that the news

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,6 +94,101 @@ func FuzzHandshake(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFirstHead feeds arbitrary bytes to Serve's own reading of a first
+// request head (heads.go): what it answers itself must be a request that
+// net/http, given the same bytes, passes to ServeHTTP as an upgrade; what it
+// hands to net/http must reach it exactly as the client sent it.
+func FuzzFirstHead(f *testing.F) {
+	f.Add([]byte(wstest.HandshakeRequest("/xxoo", "dGhlIHNhbXBsZSBub25jZQ==")))
+	f.Add([]byte(wstest.ArticleRequest))
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+	f.Add([]byte("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\nUpgrade: websocket\r\n\r\n"))
+	f.Add([]byte("GET http://a/x HTTP/1.1\r\nHost: b\r\nUpgrade: websocket\r\nContent-Length: 3\r\n\r\nabc"))
+	s := &Server{Handler: func(*Conn, *http.Request) error { return nil }, HeadTimeout: time.Second, Logger: log.New(io.Discard, "", 0)}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		conn := &headConn{in: bytes.NewReader(data)}
+		hand := &handoff{conns: make(chan net.Conn, 1), done: make(chan struct{})}
+		s.first(conn, hand)
+		select {
+		case handed := <-hand.conns:
+			if got, _ := io.ReadAll(handed); !bytes.Equal(got, data) {
+				t.Fatalf("net/http would read %q of %q", got, data)
+			}
+		default:
+			if answer := conn.written(); bytes.HasPrefix(answer, []byte("HTTP/1.1 ")) && !netHTTPUpgrades(data) {
+				t.Fatalf("answered %q with %.12q, where net/http refuses it or takes it for no upgrade", data, answer)
+			}
+		}
+	})
+}
+
+// netHTTPUpgrades reports whether net/http's server, reading data from a
+// connection, passes it to its handler as an upgrade request.
+func netHTTPUpgrades(data []byte) bool {
+	upgrade := make(chan bool, 1)
+	ended := make(chan struct{})
+	hs := &http.Server{
+		Handler:  http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { upgrade <- IsUpgrade(r) }),
+		ErrorLog: log.New(io.Discard, "", 0),
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed {
+				close(ended)
+			}
+		},
+	}
+	ln := &oneConnListener{conn: &headConn{in: bytes.NewReader(data)}, ended: ended}
+	go hs.Serve(ln)
+	<-ended
+	select {
+	case u := <-upgrade:
+		return u
+	default:
+		return false
+	}
+}
+
+// A headConn is a connection that reads in and keeps what is written.
+type headConn struct {
+	fuzzConn
+	in  *bytes.Reader
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (c *headConn) Read(p []byte) (int, error) { return c.in.Read(p) }
+
+func (c *headConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.Write(p)
+}
+
+func (c *headConn) written() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return bytes.Clone(c.out.Bytes())
+}
+
+// A oneConnListener accepts conn, then waits until it has ended.
+type oneConnListener struct {
+	conn  net.Conn
+	ended chan struct{}
+	once  sync.Once
+}
+
+func (l *oneConnListener) Accept() (net.Conn, error) {
+	var conn net.Conn
+	l.once.Do(func() { conn = l.conn })
+	if conn != nil {
+		return conn, nil
+	}
+	<-l.ended
+	return nil, net.ErrClosed
+}
+
+func (l *oneConnListener) Close() error   { return nil }
+func (l *oneConnListener) Addr() net.Addr { return &net.TCPAddr{} }
 
 // FuzzConn feeds arbitrary bytes to a whole WebSocket connection, the way a
 // hostile client would after the handshake: fragments, control frames, UTF-8,

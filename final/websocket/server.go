@@ -83,14 +83,19 @@ type Server struct {
 
 	mu      sync.Mutex
 	http    *http.Server
-	conns   map[*Conn]bool // open WebSocket connections
-	taken   int            // connections open or being upgraded, for MaxConns
+	conns   map[*Conn]bool    // open WebSocket connections
+	heads   map[net.Conn]bool // connections whose first request head Serve is reading (heads.go)
+	taken   int               // connections open or being upgraded, for MaxConns
 	closing bool
 	wg      sync.WaitGroup // counts the open WebSocket connections
 }
 
 // Serve accepts connections on ln until Shutdown; it returns nil then, or
-// the error that stopped it.
+// the error that stopped it. It reads the first request head of each plain
+// TCP connection itself and answers a well-formed upgrade there, for about
+// a quarter less CPU than through net/http (heads.go); pages, other
+// requests and TLS connections go to an http.Server with the timeouts
+// above.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	s.setDefaults()
@@ -104,7 +109,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	hs := s.http
 	s.mu.Unlock()
-	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	hand := newHandoff(ln)
+	go s.accept(ln, hand)
+	if err := hs.Serve(hand); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -144,6 +151,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing = true
 	for c := range s.conns {
 		go c.Close(CloseGoingAway, "server shutting down")
+	}
+	for conn := range s.heads {
+		conn.Close()
 	}
 	s.mu.Unlock()
 	finished := make(chan struct{})

@@ -409,10 +409,11 @@ func column(rounds [][]float64, m int) []float64 {
 }
 
 func formatValue(x float64, unit string) string {
+	rate := strings.HasSuffix(unit, "/s")
 	switch {
-	case (unit == "msg/s" || unit == "lines/s" || unit == "joins/s") && x >= 1e6:
+	case rate && x >= 1e6:
 		return fmt.Sprintf("%.2f M", x/1e6)
-	case (unit == "msg/s" || unit == "lines/s" || unit == "joins/s") && x >= 1e3:
+	case rate && x >= 1e3:
 		return fmt.Sprintf("%.1f k", x/1e3)
 	case x >= 100:
 		return fmt.Sprintf("%.0f", x)

@@ -73,6 +73,22 @@ func TestPeersEcho(t *testing.T) {
 	}
 }
 
+// The idle workload measures memory, handshakes and their CPU on every server.
+func TestIdleWorkload(t *testing.T) {
+	for _, s := range []server{echoServers[0], echoServers[len(echoServers)-1]} {
+		t.Run(s.name, func(t *testing.T) {
+			v, err := runIdle(startServer(t, s), runConfig{idleConns: 100})
+			if err != nil {
+				t.Fatalf("idle workload: %v", err)
+			}
+			// CPU time comes in 10 ms ticks: 100 handshakes may take none.
+			if len(v) != 3 || v[1] <= 0 || v[2] < 0 {
+				t.Errorf("RSS per connection, handshakes/s, CPU per handshake = %v; want three figures, handshakes/s above 0 (see runIdle)", v)
+			}
+		})
+	}
+}
+
 // The chat workload runs against both rooms: lines are delivered, timed and
 // counted, the joins timed, and nobody is dropped at a pace any room keeps
 // up with.

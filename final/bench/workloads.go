@@ -90,10 +90,14 @@ var workloads = []workload{
 		run:     runLarge,
 	},
 	{
-		id:      "idle",
-		title:   "idle connections (handshake done, then nothing)",
-		metrics: []metric{{"server RSS per connection", "KiB", false}},
-		run:     runIdle,
+		id:    "idle",
+		title: "idle connections (handshake done, then nothing)",
+		metrics: []metric{
+			{"server RSS per connection", "KiB", false},
+			{"handshakes/s, 32 at a time", "handshakes/s", true},
+			{"server CPU per handshake", "µs", false},
+		},
+		run: runIdle,
 	},
 	{
 		id:    "compressed",
@@ -117,7 +121,7 @@ var workloads = []workload{
 			{"server write calls per delivery", "calls", false},
 			{"server RSS per idle client", "KiB", false},
 			{"clients dropped by the server", "clients", false},
-			{"handshakes/s, first dial to the last 101", "joins/s", true},
+			{"handshakes/s, first dial to the last 101", "handshakes/s", true},
 			{"joins/s, first dial to the room's last news", "joins/s", true},
 			{"lines shed by the server", "lines/s", false},
 		},
@@ -314,16 +318,26 @@ func runIdle(p *process, cfg runConfig) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	cpu0, _, err := p.usage()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
 	cs, err := dialMany(p.addr, n, 256, "", nil)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll(cs)
+	took := time.Since(start)
+	cpu1, _, err := p.usage()
+	if err != nil {
+		return nil, err
+	}
 	kib, err := rssGrowth(p, before, n)
 	if err != nil {
 		return nil, err
 	}
-	return []float64{kib}, nil
+	return []float64{kib, float64(n) / took.Seconds(), float64((cpu1 - cpu0).Microseconds()) / float64(n)}, nil
 }
 
 // rssGrowth waits until the server's RSS stops growing (each connection's

@@ -73,23 +73,31 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 // the extensions agreed, if any, and the caller's headers (a cookie, a
 // request id) but for those the handshake owns.
 func writeAccept(bw *bufio.Writer, key, subprotocol, extensions string, caller http.Header) error {
-	fmt.Fprintf(bw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Accept: %s\r\n", AcceptKey(key))
-	if subprotocol != "" {
-		fmt.Fprintf(bw, "Sec-WebSocket-Protocol: %s\r\n", subprotocol)
-	}
-	if extensions != "" {
-		fmt.Fprintf(bw, "Sec-WebSocket-Extensions: %s\r\n", extensions)
-	}
-	callers := http.Header{}
-	for name, values := range caller {
-		if !ownedByHandshake(name) {
-			callers[name] = values
+	bw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
+	writeField(bw, "Sec-WebSocket-Accept", AcceptKey(key))
+	writeField(bw, "Sec-WebSocket-Protocol", subprotocol)
+	writeField(bw, "Sec-WebSocket-Extensions", extensions)
+	if len(caller) > 0 {
+		callers := http.Header{}
+		for name, values := range caller {
+			if !ownedByHandshake(name) {
+				callers[name] = values
+			}
 		}
+		callers.Write(bw) // turns a newline in a value into a space: no line can be forged
 	}
-	callers.Write(bw) // turns a newline in a value into a space: no line can be forged
 	bw.WriteString("\r\n")
 	return bw.Flush()
+}
+
+// writeField writes the header line "name: value", unless value is empty.
+func writeField(bw *bufio.Writer, name, value string) {
+	if value != "" {
+		bw.WriteString(name)
+		bw.WriteString(": ")
+		bw.WriteString(value)
+		bw.WriteString("\r\n")
+	}
 }
 
 // ownedByHandshake reports whether the header named is the handshake's to

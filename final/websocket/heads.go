@@ -61,26 +61,70 @@ func (s *Server) first(conn net.Conn, hand *handoff) {
 		return
 	}
 	defer s.track(conn, false)
-	rec := &headRecorder{Conn: conn, left: maxHeadBytes}
-	br := bufio.NewReaderSize(rec, headBuffer)
+	h := newHead(conn)
+	defer h.release()
 	conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
-	r, err := http.ReadRequest(br)
+	r, err := http.ReadRequest(h.br)
 	var ne net.Error
 	switch {
-	case errors.As(err, &ne) && ne.Timeout(), err == io.EOF && len(rec.seen) == 0:
+	case errors.As(err, &ne) && ne.Timeout(), err == io.EOF && len(h.rec.seen) == 0:
 		conn.Close() // no head, or not in time: net/http hangs up too
 		return
 	case err != nil || !fastUpgrade(r):
-		hand.give(rec.replay())
+		hand.give(h.rec.replay())
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
-	rec.done()
+	h.rec.done()
 	r.RemoteAddr = conn.RemoteAddr().String()
-	w := &headWriter{conn: conn, br: br, header: http.Header{}}
-	s.upgrade(w, r)
-	w.finish()
+	s.upgrade(&h.w, r)
+	h.w.finish()
 }
+
+// A head is what reading one first request head takes: the recorder, the
+// reader over it, the answer's writer. All of it is garbage once the head
+// is answered, so it is kept for the next one (spareHeads), and a handshake
+// leaves little more than its request behind.
+type head struct {
+	rec headRecorder
+	br  *bufio.Reader
+	w   headWriter
+}
+
+var spareHeads = sync.Pool{New: func() any {
+	h := new(head)
+	h.br = bufio.NewReaderSize(&h.rec, headBuffer)
+	h.w.bw = bufio.NewWriterSize(nil, 256)
+	h.w.header = http.Header{}
+	return h
+}}
+
+// newHead takes a head from spareHeads for reading conn.
+func newHead(conn net.Conn) *head {
+	h := spareHeads.Get().(*head)
+	h.rec.Conn, h.rec.left, h.rec.recording = conn, maxHeadBytes, true
+	h.br.Reset(&h.rec)
+	h.w.conn, h.w.br = conn, h.br
+	return h
+}
+
+// release gives h back to spareHeads, without its connection; recorded bytes
+// that went to net/http (replay) stay theirs.
+func (h *head) release() {
+	h.rec.Conn, h.rec.seen = nil, h.rec.seen[:0]
+	if cap(h.rec.seen) > keptHead {
+		h.rec.seen = nil
+	}
+	h.br.Reset(nil)
+	h.w.conn, h.w.status, h.w.hijacked = nil, 0, false
+	h.w.bw.Reset(nil)
+	h.w.body.Reset()
+	clear(h.w.header)
+	spareHeads.Put(h)
+}
+
+// keptHead is the most recorded bytes a head kept in spareHeads holds room for.
+const keptHead = 4 << 10
 
 // track counts conn among the connections whose head is being read (in),
 // or counts it out; it reports false if the server is shutting down.
@@ -157,18 +201,22 @@ func validFields(h http.Header) bool {
 	return true
 }
 
-// A headRecorder keeps what is read from a connection until done, so that a
-// head that is not answered here can be read again by net/http; it reads
-// at most left bytes while it records.
+// A headRecorder keeps what is read from a connection while recording, so
+// that a head that is not answered here can be read again by net/http; it
+// reads at most left bytes while it records.
 type headRecorder struct {
 	net.Conn
-	seen []byte
-	left int
+	seen      []byte
+	left      int
+	recording bool
 }
 
 var errHeadTooLong = errors.New("request head too long")
 
 func (rc *headRecorder) Read(p []byte) (int, error) {
+	if !rc.recording {
+		return rc.Conn.Read(p)
+	}
 	if rc.left <= 0 {
 		return 0, errHeadTooLong
 	}
@@ -180,13 +228,15 @@ func (rc *headRecorder) Read(p []byte) (int, error) {
 }
 
 // done stops recording: the head is answered here.
-func (rc *headRecorder) done() { rc.seen, rc.left = nil, int(^uint(0)>>1) }
+func (rc *headRecorder) done() { rc.recording = false }
 
 // replay returns the connection for net/http, which reads what was
-// recorded first.
+// recorded first; the recording is net/http's from then on.
 func (rc *headRecorder) replay() net.Conn {
 	rc.Conn.SetReadDeadline(time.Time{})
-	return &replayed{Conn: rc.Conn, head: rc.seen}
+	rp := &replayed{Conn: rc.Conn, head: rc.seen}
+	rc.seen = nil
+	return rp
 }
 
 // A replayed connection reads the bytes read already before the socket's.
@@ -218,6 +268,7 @@ func (rp *replayed) Read(p []byte) (int, error) {
 type headWriter struct {
 	conn     net.Conn
 	br       *bufio.Reader
+	bw       *bufio.Writer // for the 101
 	header   http.Header
 	status   int
 	body     bytes.Buffer
@@ -244,7 +295,8 @@ func (w *headWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, errors.New("the answer has begun")
 	}
 	w.hijacked = true
-	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(w.conn, 256)), nil
+	w.bw.Reset(w.conn)
+	return w.conn, bufio.NewReadWriter(w.br, w.bw), nil
 }
 
 // finish sends a refusal, if that is what was written, and ends the
@@ -263,7 +315,8 @@ func (w *headWriter) finish() {
 	}
 	w.header.Set("Connection", "close")
 	w.header.Set("Content-Length", strconv.Itoa(w.body.Len()))
-	bw := bufio.NewWriter(w.conn)
+	bw := w.bw
+	bw.Reset(w.conn)
 	fmt.Fprintf(bw, "HTTP/1.1 %03d %s\r\n", status, http.StatusText(status))
 	w.header.Write(bw)
 	bw.WriteString("\r\n")

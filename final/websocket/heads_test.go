@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -132,3 +133,29 @@ func TestShutdownClosesAHeadOnItsWay(t *testing.T) {
 		t.Error("Shutdown left a connection whose head has not come open, to wait for HeadTimeout (heads.go, track)")
 	}
 }
+
+// BenchmarkFirstHead is the server's side of a short connection through
+// Serve, on a connection in memory (no system calls): a browser's upgrade
+// head read and answered with the 101, a Handler that returns at once, the
+// closing handshake. Its allocations are what a connection leaves to the
+// garbage collector, the Conn included (docs/performance.md).
+func BenchmarkFirstHead(b *testing.B) {
+	s := &Server{Handler: func(*Conn, *http.Request) error { return nil }, HeadTimeout: time.Minute, Logger: log.New(io.Discard, "", 0)}
+	head := []byte(browserHead)
+	b.ReportAllocs()
+	for b.Loop() {
+		conn := &headConn{in: bytes.NewReader(head)}
+		s.first(conn, nil)
+		if !bytes.HasPrefix(conn.written(), []byte("HTTP/1.1 101 ")) {
+			b.Fatalf("answered %.40q", conn.written())
+		}
+	}
+}
+
+// browserHead is the opening handshake Chromium sends, as captured by the
+// frame view.
+const browserHead = "GET /chat?name=alice HTTP/1.1\r\nHost: 127.0.0.1:8003\r\nConnection: Upgrade\r\nPragma: no-cache\r\n" +
+	"Cache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36\r\n" +
+	"Upgrade: websocket\r\nOrigin: http://127.0.0.1:8003\r\nSec-WebSocket-Version: 13\r\nAccept-Encoding: gzip, deflate, br\r\n" +
+	"Accept-Language: en-US,en;q=0.9\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+	"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"

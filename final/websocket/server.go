@@ -43,7 +43,11 @@ type Server struct {
 	// server then finishes the closing handshake if need be, closes the
 	// connection and logs the reason. A Handler that panics closes its
 	// connection with 1011 (internal error); the panic is logged with its
-	// stack and the server goes on.
+	// stack and the server goes on. r is the opening handshake's request:
+	// its Context does not last as long as the connection (through
+	// net/http it is done by the time Handler runs), so work that should
+	// end with the connection needs a context of its own, canceled when
+	// Handler returns.
 	Handler func(c *Conn, r *http.Request) error
 
 	// Page is the HTML served on GET / (HEAD too); other methods get 405,

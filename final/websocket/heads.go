@@ -50,7 +50,8 @@ func (s *Server) accept(ln net.Listener, hand *handoff) {
 
 // first reads the first request head of conn and answers it if it is an
 // upgrade; otherwise it hands conn to net/http. Shutdown closes a
-// connection whose head is still on its way.
+// connection whose head is still on its way (track), and only that: once
+// the head is in, a WebSocket gets its close frame.
 func (s *Server) first(conn net.Conn, hand *handoff) {
 	if _, ok := conn.(*tls.Conn); ok {
 		hand.give(conn) // ALPN and HTTP/2 are net/http's
@@ -60,11 +61,11 @@ func (s *Server) first(conn net.Conn, hand *handoff) {
 		conn.Close()
 		return
 	}
-	defer s.track(conn, false)
 	h := newHead(conn)
 	defer h.release()
 	conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
 	r, err := http.ReadRequest(h.br)
+	s.track(conn, false) // from here Shutdown finds conn with upgrade's connections, or net/http's
 	var ne net.Error
 	switch {
 	case errors.As(err, &ne) && ne.Timeout(), err == io.EOF && len(h.rec.seen) == 0:

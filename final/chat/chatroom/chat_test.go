@@ -481,7 +481,9 @@ func TestLookAlikeNamesCannotPassForAMember(t *testing.T) {
 }
 
 func TestAReaderThatIsOnlyBehindGetsItsClose(t *testing.T) {
-	addr, out := startChat(t, 0, Config{Queue: 256, History: 0, Rate: 1e6, Burst: 1e6}) // the socket fills before the queue does
+	// MaxWait: on a busy machine the room would shed the talker's lines
+	// (which is right), and behind's queue would never fill.
+	addr, out := startChat(t, 0, Config{Queue: 256, History: 0, Rate: 1e6, Burst: 1e6, MaxWait: time.Hour}) // the socket fills before the queue does
 	behind := enter(t, addr, "behind")
 	behind.waitLine(t, "* behind joined (1 here)", "it is in")
 	// A fixed, small receive buffer: Linux would otherwise grow it (up to

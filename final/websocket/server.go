@@ -97,9 +97,8 @@ type Server struct {
 // Serve accepts connections on ln until Shutdown; it returns nil then, or
 // the error that stopped it. It reads the first request head of each plain
 // TCP connection itself and answers a well-formed upgrade there, for about
-// a quarter less CPU than through net/http (heads.go); pages, other
-// requests and TLS connections go to an http.Server with the timeouts
-// above.
+// a quarter less CPU than through net/http; pages, other requests and TLS
+// connections go to an http.Server that has HeadTimeout and RequestTimeout.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	s.setDefaults()

@@ -324,7 +324,27 @@ func raiseNoFile(need uint64) error {
 	if lim.Cur < need {
 		return fmt.Errorf("RLIMIT_NOFILE hard limit is %d, the idle workload needs %d: raise it (ulimit -Hn) or lower -idle", lim.Max, need)
 	}
-	return nil
+	return growDescriptorTable(need - 1)
+}
+
+// growDescriptorTable grows this process's descriptor table to hold
+// descriptor fd, before the first round. Linux doubles the table as
+// descriptors open, and in a process with several threads each doubling
+// holds up every dial for 10–25 ms
+// (docs/performance.md#the-descriptor-tables-doublings): the first server of
+// the first round would pay for the harness's doublings. A duplicate at fd
+// grows the table once; closing it keeps the room.
+func growDescriptorTable(fd uint64) error {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	high, _, errno := syscall.Syscall(syscall.SYS_FCNTL, null.Fd(), syscall.F_DUPFD_CLOEXEC, uintptr(fd))
+	if errno != 0 {
+		return fmt.Errorf("growing the descriptor table to %d: %w", fd+1, errno)
+	}
+	return syscall.Close(int(high))
 }
 
 // findRoot walks up from dir to the tutorial's root module.

@@ -99,6 +99,9 @@ type Server struct {
 // TCP connection itself and answers a well-formed upgrade there, for about
 // a quarter less CPU than through net/http; pages, other requests and TLS
 // connections go to an http.Server that has HeadTimeout and RequestTimeout.
+// On Linux it first makes room in the process's descriptor table for
+// MaxConns connections (DefaultMaxConns if there is no limit), so that a
+// crowd is not held up while the kernel grows the table.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	s.setDefaults()
@@ -111,7 +114,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		ErrorLog:          s.Logger,
 	}
 	hs := s.http
+	room := s.MaxConns
 	s.mu.Unlock()
+	if room <= 0 { // no limit: room for as many as the default
+		room = DefaultMaxConns
+	}
+	reserveDescriptors(room)
 	hand := newHandoff(ln)
 	go s.accept(ln, hand)
 	if err := hs.Serve(hand); !errors.Is(err, http.ErrServerClosed) {

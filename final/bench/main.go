@@ -330,7 +330,7 @@ func raiseNoFile(need uint64) error {
 // growDescriptorTable grows this process's descriptor table to hold
 // descriptor fd, before the first round. Linux doubles the table as
 // descriptors open, and in a process with several threads each doubling
-// holds up every dial for 10–25 ms
+// holds up every dial for 7–25 ms
 // (docs/performance.md#the-descriptor-tables-doublings): the first server of
 // the first round would pay for the harness's doublings. A duplicate at fd
 // grows the table once; closing it keeps the room.

@@ -6,7 +6,7 @@ import "syscall"
 // more connections before the first one comes. Linux grows the table by
 // doubling it as descriptors are opened, and in a process with more than
 // one thread (every Go program) each doubling waits for an RCU grace
-// period: for 10–25 ms no connection can be accepted, on any thread. A
+// period: for 7–25 ms here, no connection can be accepted, on any thread. A
 // crowd of 5 000 clients met five such stalls, at 256, 512, 1 024, 2 048
 // and 4 096 descriptors (docs/performance.md#the-descriptor-tables-doublings).
 // Duplicating a descriptor to a number past n grows the table once, now;
